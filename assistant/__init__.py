@@ -1,0 +1,5 @@
+"""Questions, answers, citations, quotes and evaluation over the indexed briefs."""
+
+from .service import Assistant
+
+__all__ = ["Assistant"]

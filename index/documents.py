@@ -1,0 +1,48 @@
+"""The records that flow through the index: a source document and its chunks."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+__all__ = ["Chunk", "SourceDocument", "content_hash"]
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 of a document's text, the identity of one version of it."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """A brief as indexed: its full text and what is known about it."""
+
+    source: str
+    text: str
+    title: str
+    date: str | None = None
+    path: str | None = None
+    format: str = "txt"
+
+    @property
+    def sha256(self) -> str:
+        """Content hash of the text."""
+        return content_hash(self.text)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A run of whole sentences of one document, with its place in the document's text."""
+
+    source: str
+    text: str
+    start: int
+    end: int
+    paragraph: int
+    index: int
+    doc_sha256: str
+
+    @property
+    def id(self) -> str:
+        """Stable id: the same text of the same version gets the same id."""
+        return f"{self.source}:{self.doc_sha256[:16]}:{self.index}"

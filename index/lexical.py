@@ -1,0 +1,109 @@
+"""A BM25 index over chunks, built once and queried many times, plus the tokenizer the assistant shares."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import sparse
+
+from .documents import Chunk
+
+__all__ = ["STOPWORDS", "LexicalIndex", "content_terms", "normalize_term", "tokenize"]
+
+STOPWORDS = frozenset(
+    """
+    a about above after again against all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had has
+    have having he her here hers herself him himself his how i if in into is it its itself just me more
+    most my myself no nor not now of off on once only or other our ours ourselves out over own same she
+    should so some such than that the their theirs them themselves then there these they this those
+    through to too under until up very was we were what when where which while who whom why will with
+    would you your yours yourself yourselves s t don according did does tell say said says brief briefs
+    """.split()
+)
+_WORD = re.compile(r"[^\W_]+(?:[’'][^\W_]+)*", re.UNICODE)
+
+
+def normalize_term(word: str) -> str:
+    """Lower-case a word and strip a possessive and light English inflections, so forms of one word meet.
+
+    A crude but stable stemmer: ``exercises``/``exercise`` -> ``exercis``, ``reported`` -> ``report``.
+    """
+    word = word.lower().replace("’", "'")
+    word = re.sub(r"'s?$", "", word)
+    if len(word) > 4 and word.endswith("ies"):
+        word = word[:-3] + "y"
+    else:
+        for suffix in ("ing", "ed", "es", "s"):
+            if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+                word = word[: -len(suffix)]
+                break
+    return word[:-1] if len(word) > 3 and word.endswith("e") else word
+
+
+def tokenize(text: str) -> list[str]:
+    """Normalised word tokens of ``text``, stopwords included."""
+    return [normalize_term(w) for w in _WORD.findall(text)]
+
+
+def content_terms(text: str) -> list[str]:
+    """Normalised tokens without stopwords: the terms that carry meaning."""
+    return [t for t in (normalize_term(w) for w in _WORD.findall(text) if w.lower() not in STOPWORDS) if t]
+
+
+class LexicalIndex:
+    """Okapi BM25 over a fixed list of chunks, held as a sparse term-weight matrix."""
+
+    def __init__(self, chunks: Sequence[Chunk], k1: float = 1.5, b: float = 0.75) -> None:
+        """Build the index once; querying never rebuilds it."""
+        self.chunks = list(chunks)
+        self._vocabulary: dict[str, int] = {}
+        rows: list[int] = []
+        cols: list[int] = []
+        counts: list[float] = []
+        lengths = np.zeros(len(self.chunks), dtype=np.float64)
+        for row, chunk in enumerate(self.chunks):
+            terms = content_terms(chunk.text)
+            lengths[row] = len(terms)
+            for term, count in Counter(terms).items():
+                col = self._vocabulary.setdefault(term, len(self._vocabulary))
+                rows.append(row)
+                cols.append(col)
+                counts.append(count)
+        shape = (len(self.chunks), max(1, len(self._vocabulary)))
+        tf = sparse.csr_matrix((counts, (rows, cols)), shape=shape, dtype=np.float64)
+        documents = len(self.chunks)
+        frequency = np.bincount(np.asarray(cols, dtype=np.int64), minlength=shape[1]).astype(np.float64)
+        self._idf = np.log(1.0 + (documents - frequency + 0.5) / (frequency + 0.5))
+        average = float(lengths.mean()) if documents else 1.0
+        norm = k1 * (1.0 - b + b * lengths / max(average, 1e-9))
+        tf = tf.tocoo()
+        weights = tf.data * (k1 + 1.0) / (tf.data + norm[tf.row])
+        self._weights = sparse.csc_matrix((weights * self._idf[tf.col], (tf.row, tf.col)), shape=shape)
+
+    def __len__(self) -> int:
+        """Number of chunks indexed."""
+        return len(self.chunks)
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of a normalised term (the highest value for an unknown term)."""
+        col = self._vocabulary.get(term)
+        if col is None:
+            return math.log(1.0 + (len(self.chunks) + 0.5) / 0.5)
+        return float(self._idf[col])
+
+    def search(self, query: str, k: int) -> list[tuple[Chunk, float]]:
+        """The ``k`` best chunks for ``query`` with their BM25 scores (only chunks sharing a term)."""
+        cols = [self._vocabulary[t] for t in set(content_terms(query)) if t in self._vocabulary]
+        if not cols or not self.chunks:
+            return []
+        scores = np.asarray(self._weights[:, cols].sum(axis=1)).ravel()
+        candidates = np.flatnonzero(scores > 0)
+        if len(candidates) > k:
+            candidates = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
+        ranked = sorted(candidates.tolist(), key=lambda i: -scores[i])
+        return [(self.chunks[i], float(scores[i])) for i in ranked]

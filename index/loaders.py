@@ -1,0 +1,162 @@
+"""Read briefs from disk (.txt, .md, .html, .pdf, .docx) into text with title and date.
+
+Each loader returns the document's text as brief will store and cite it. Any problem with a file is
+raised as :class:`IngestError` naming the file and the reason.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from .documents import SourceDocument
+from .errors import IngestError
+
+__all__ = ["SUPPORTED_SUFFIXES", "load_document", "load_bytes"]
+
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_DATE_PATTERNS = (
+    re.compile(rf"\b(?:{_MONTHS}) \d{{1,2}}, \d{{4}}\b"),
+    re.compile(rf"\b\d{{1,2}} (?:{_MONTHS}) \d{{4}}\b"),
+    re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
+)
+
+
+def _decode(data: bytes, name: str) -> str:
+    if b"\x00" in data[:8192]:
+        raise IngestError(f"{name}: binary file (contains NUL bytes), not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise IngestError(
+            f"{name}: not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start}); "
+            "re-save it as UTF-8"
+        ) from None
+    controls = sum(1 for c in text[:8192] if ord(c) < 32 and c not in "\n\r\t\f")
+    if controls > 0.05 * min(len(text), 8192):
+        raise IngestError(f"{name}: binary file (mostly control characters), not text")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _plain(data: bytes, name: str) -> tuple[str, str | None, str | None]:
+    text = _decode(data, name)
+    heading = re.search(r"^#\s+(.+)$", text, re.MULTILINE)
+    return text, heading.group(1).strip() if heading else None, None
+
+
+def _html(data: bytes, name: str) -> tuple[str, str | None, str | None]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(_decode(data, name), "html.parser")
+    for tag in soup(["script", "style", "noscript", "template", "head"]):
+        if tag.name != "head":
+            tag.decompose()
+    title_tag = soup.find("title")
+    title = title_tag.get_text(" ", strip=True) if title_tag else None
+    meta = soup.find("meta", attrs={"property": "article:published_time"}) or soup.find("meta", attrs={"name": "date"})
+    date = str(meta.get("content"))[:10] if meta and meta.get("content") else None
+    if soup.head:
+        soup.head.decompose()
+    blocks = soup.find_all(["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "th"])
+    paragraphs = [" ".join(b.get_text(" ", strip=True).split()) for b in blocks if not b.find(["p", "li"])]
+    if not any(paragraphs):
+        paragraphs = [" ".join(line.split()) for line in soup.get_text("\n").splitlines()]
+    return "\n\n".join(p for p in paragraphs if p), title, date
+
+
+def _pdf(data: bytes, name: str) -> tuple[str, str | None, str | None]:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise IngestError(f"{name}: the PDF is encrypted; save an unprotected copy and ingest that")
+        pages = [page.extract_text() or "" for page in reader.pages]
+        title = reader.metadata.title if reader.metadata else None
+    except IngestError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as error:
+        raise IngestError(f"{name}: corrupt or unreadable PDF ({error})") from None
+    text = "\n\n".join(" ".join(page.split()) for page in pages if page.strip())
+    return text, title, None
+
+
+def _docx(data: bytes, name: str) -> tuple[str, str | None, str | None]:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as error:
+        raise IngestError(f"{name}: corrupt or unreadable Word document ({error})") from None
+    paragraphs = [" ".join(p.text.split()) for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            paragraphs.append(" | ".join(" ".join(cell.text.split()) for cell in row.cells))
+    title = document.core_properties.title or None
+    return "\n\n".join(p for p in paragraphs if p), title, None
+
+
+_LOADERS: dict[str, Callable[[bytes, str], tuple[str, str | None, str | None]]] = {
+    ".txt": _plain,
+    ".md": _plain,
+    ".markdown": _plain,
+    ".html": _html,
+    ".htm": _html,
+    ".pdf": _pdf,
+    ".docx": _docx,
+}
+SUPPORTED_SUFFIXES = frozenset(_LOADERS)
+
+
+def _stated_date(text: str) -> str | None:
+    for pattern in _DATE_PATTERNS:
+        match = pattern.search(text)
+        if match:
+            return match.group(0)
+    return None
+
+
+def load_bytes(data: bytes, name: str, path: str | None = None) -> SourceDocument:
+    """Turn the bytes of a file called ``name`` into a :class:`SourceDocument`."""
+    suffix = Path(name).suffix.lower()
+    loader = _LOADERS.get(suffix)
+    if loader is None:
+        supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        raise IngestError(f"{name}: unsupported file type {suffix or '(no extension)'}; brief reads {supported}")
+    if not data.strip():
+        raise IngestError(f"{name}: empty file")
+    text, title, date = loader(data, name)
+    if not text.strip():
+        raise IngestError(f"{name}: no text found in the file (a scanned PDF needs OCR first)")
+    return SourceDocument(
+        source=Path(name).name,
+        text=text,
+        title=(title or Path(name).stem.replace("-", " ").replace("_", " ")).strip(),
+        date=date or _stated_date(text),
+        path=path,
+        format=suffix.lstrip("."),
+    )
+
+
+def load_document(path: Path, max_bytes: int) -> SourceDocument:
+    """Read one file, refusing missing, oversized, empty, binary, mis-encoded and corrupt files."""
+    if not path.exists():
+        raise IngestError(f"{path}: no such file or folder")
+    if not path.is_file():
+        raise IngestError(f"{path}: not a regular file")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise IngestError(
+            f"{path}: {size / 1048576:.1f} MiB is over the {max_bytes / 1048576:.1f} MiB limit "
+            "(raise BRIEF_MAX_FILE_MB to allow it)"
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise IngestError(f"{path}: cannot read ({error.strerror})") from None
+    return load_bytes(data, path.name, str(path.resolve()))

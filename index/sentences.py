@@ -1,0 +1,107 @@
+"""Paragraph and sentence boundaries as character spans of the original text.
+
+Every span is a ``(start, end)`` pair such that ``text[start:end]`` is the paragraph or sentence
+itself, without surrounding white space. Nothing here rewrites the text, so offsets stay exact.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Span", "paragraph_spans", "sentence_spans"]
+
+_ABBREVIATIONS = frozenset(
+    """
+    mr mrs ms dr prof gen maj col lt sgt capt cpt adm cmdr gov sen rep rev st jr sr mt ft
+    inc ltd co corp dept univ est approx vs etc al fig no nos vol pp jan feb mar apr jun jul aug
+    sep sept oct nov dec mon tue wed thu fri sat sun e.g i.e a.m p.m u.s u.k u.n u.s.a
+    """.split()
+)
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9\u00C0-\u024F\u0400-\u04FF])")
+_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A half-open character range ``[start, end)`` of a text."""
+
+    start: int
+    end: int
+
+    def of(self, text: str) -> str:
+        """The characters of ``text`` this span covers."""
+        return text[self.start : self.end]
+
+
+def _trimmed(text: str, start: int, end: int) -> Span | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(start, end) if end > start else None
+
+
+def paragraph_spans(text: str) -> list[Span]:
+    """Paragraphs of ``text``: blocks between blank lines, or lines when the text has no blank line."""
+    separator = _BLANK_LINE if _BLANK_LINE.search(text) else re.compile(r"\n")
+    spans: list[Span] = []
+    position = 0
+    for match in separator.finditer(text):
+        span = _trimmed(text, position, match.start())
+        if span:
+            spans.append(span)
+        position = match.end()
+    span = _trimmed(text, position, len(text))
+    if span:
+        spans.append(span)
+    return spans
+
+
+def _is_abbreviation(text: str, period_end: int) -> bool:
+    """Whether the period ending at ``period_end`` closes an abbreviation or an initial."""
+    head = text[max(0, period_end - 12) : period_end]
+    match = _WORD_BEFORE.search(head)
+    if not match:
+        return False
+    word = match.group(1).lower().rstrip(".")
+    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
+def sentence_spans(text: str, paragraph: Span | None = None) -> list[Span]:
+    """Sentences of one paragraph (or of all paragraphs of ``text`` when none is given)."""
+    if paragraph is None:
+        return [s for p in paragraph_spans(text) for s in sentence_spans(text, p)]
+    spans: list[Span] = []
+    start = paragraph.start
+    block = text[paragraph.start : paragraph.end]
+    for match in _BOUNDARY.finditer(block):
+        end = paragraph.start + match.end()
+        first_period = paragraph.start + match.start() + 1
+        if text[first_period - 1] == "." and _is_abbreviation(text, first_period):
+            continue
+        for line_start, line_end in _lines(text, start, end):
+            span = _trimmed(text, line_start, line_end)
+            if span:
+                spans.append(span)
+        start = end
+    for line_start, line_end in _lines(text, start, paragraph.end):
+        span = _trimmed(text, line_start, line_end)
+        if span:
+            spans.append(span)
+    return spans
+
+
+def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split ``[start, end)`` at line breaks that end a heading or list line (no final punctuation)."""
+    pieces: list[tuple[int, int]] = []
+    position = start
+    for index in range(start, end):
+        if text[index] == "\n":
+            before = text[position:index].rstrip()
+            if before and (before[-1] not in ",;:-–—(" and not before[-1].isalpha() or before.startswith("#")):
+                pieces.append((position, index))
+                position = index + 1
+    pieces.append((position, end))
+    return pieces

@@ -1,0 +1,74 @@
+"""Deterministic stand-ins that are real subclasses of the interfaces they replace."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.embeddings import Embeddings
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+
+from index.lexical import content_terms
+
+
+class HashEmbeddings(Embeddings):
+    """Bag-of-words hashed into a fixed-size unit vector: texts sharing words are close."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self.calls = 0
+
+    def _vector(self, text: str) -> list[float]:
+        vector = [0.0] * self.size
+        for term in content_terms(text) or ["<empty>"]:
+            vector[int(hashlib.md5(term.encode()).hexdigest(), 16) % self.size] += 1.0
+        norm = math.sqrt(sum(v * v for v in vector)) or 1.0
+        return [v / norm for v in vector]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.calls += 1
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)
+
+
+class ScriptedChatModel(BaseChatModel):
+    """Replies with scripted texts in turn (the last one repeats); records the prompts it saw."""
+
+    replies: Sequence[str] = ("",)
+    prompts: list[list[BaseMessage]] = []
+    model_name: str = "scripted"
+
+    @property
+    def _llm_type(self) -> str:
+        return "scripted"
+
+    def _next(self, messages: list[BaseMessage]) -> str:
+        self.prompts.append(messages)
+        return self.replies[min(len(self.prompts) - 1, len(self.replies) - 1)]
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=self._next(messages)))])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        text = self._next(messages)
+        for piece in text.split(" "):
+            yield ChatGenerationChunk(message=AIMessageChunk(content=piece + " "))

@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index import IngestError, load_document
+
+LIMIT = 1024 * 1024
+
+
+def _make_pdf(path: Path, text: str) -> None:
+    """A real one-page PDF with the text drawn in Helvetica (written by hand, no PDF library)."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(bytes(out))
+
+
+def _make_docx(path: Path, paragraphs: list[str], title: str) -> None:
+    import docx
+
+    document = docx.Document()
+    document.core_properties.title = title
+    for paragraph in paragraphs:
+        document.add_paragraph(paragraph)
+    document.save(str(path))
+
+
+def test_txt_keeps_text_byte_for_byte(tmp_path: Path) -> None:
+    text = "China’s interest grew.\nBelarus hosted drills on March 3, 2024."
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    document = load_document(tmp_path / "a.txt", LIMIT)
+    assert document.text == text
+    assert document.source == "a.txt"
+    assert document.date == "March 3, 2024"
+    assert len(document.sha256) == 64
+
+
+def test_markdown_title_from_heading(tmp_path: Path) -> None:
+    (tmp_path / "m.md").write_text("# Weekly brief\n\nDrones were used.", encoding="utf-8")
+    document = load_document(tmp_path / "m.md", LIMIT)
+    assert document.title == "Weekly brief"
+    assert "Drones were used." in document.text
+
+
+def test_html_drops_scripts_and_keeps_paragraphs(tmp_path: Path) -> None:
+    html = (
+        "<html><head><title>Kursk brief</title><script>alert(1)</script></head>"
+        "<body><h1>Kursk</h1><p>North Korean units were seen.</p><p>NATO  watched.</p>"
+        "<script>evil()</script></body></html>"
+    )
+    (tmp_path / "k.html").write_text(html, encoding="utf-8")
+    document = load_document(tmp_path / "k.html", LIMIT)
+    assert document.title == "Kursk brief"
+    assert document.text == "Kursk\n\nNorth Korean units were seen.\n\nNATO watched."
+
+
+def test_pdf_text_is_extracted(tmp_path: Path) -> None:
+    _make_pdf(tmp_path / "p.pdf", "Moldova held a referendum on October 20.")
+    document = load_document(tmp_path / "p.pdf", LIMIT)
+    assert "Moldova held a referendum on October 20." in document.text
+
+
+def test_docx_paragraphs_and_title(tmp_path: Path) -> None:
+    _make_docx(tmp_path / "d.docx", ["Georgia held elections.", "Results were contested."], "Georgia note")
+    document = load_document(tmp_path / "d.docx", LIMIT)
+    assert document.title == "Georgia note"
+    assert document.text == "Georgia held elections.\n\nResults were contested."
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("empty.txt", b"", "empty file"),
+        ("blank.md", b"   \n\n  ", "empty file"),
+        ("bin.txt", b"\x00\x01\x02binary\x00", "binary file"),
+        ("latin.txt", "Caf\u00e9 cr\u00e8me".encode("latin-1"), "not UTF-8 text (byte 0xe9 at offset 3)"),
+        ("bad.pdf", b"%PDF-1.4 this is not really a pdf", "corrupt or unreadable PDF"),
+        ("bad.docx", b"PK\x03\x04 not a zip", "corrupt or unreadable Word document"),
+        ("notes.xlsx", b"whatever", "unsupported file type .xlsx"),
+        ("noext", b"text", "unsupported file type (no extension)"),
+    ],
+)
+def test_bad_files_raise_one_clear_error(tmp_path: Path, name: str, content: bytes, reason: str) -> None:
+    (tmp_path / name).write_bytes(content)
+    with pytest.raises(IngestError) as caught:
+        load_document(tmp_path / name, LIMIT)
+    assert name in str(caught.value)
+    assert reason in str(caught.value)
+
+
+def test_missing_and_oversized_files(tmp_path: Path) -> None:
+    with pytest.raises(IngestError, match="no such file"):
+        load_document(tmp_path / "nope.txt", LIMIT)
+    (tmp_path / "big.txt").write_text("a" * 2048, encoding="utf-8")
+    with pytest.raises(IngestError, match="over the .* limit .*BRIEF_MAX_FILE_MB"):
+        load_document(tmp_path / "big.txt", 1024)

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from index import SourceDocument, chunk_document, paragraph_spans, sentence_spans
+
+
+def test_seed_sentences_are_exact_and_complete(seed_text: str) -> None:
+    spans = sentence_spans(seed_text)
+    assert len(spans) == 18
+    for span in spans:
+        sentence = span.of(seed_text)
+        assert sentence == sentence.strip()
+        assert sentence[-1] in ".)", sentence
+    assert spans[3].of(seed_text).startswith("According to Major General Vadim Denisenko")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Maj. Gen. Smith arrived. He spoke.", ["Maj. Gen. Smith arrived.", "He spoke."]),
+        ("Growth hit 3.5 percent in 2024. Analysts agreed.", ["Growth hit 3.5 percent in 2024.", "Analysts agreed."]),
+        ("The U.S. Army said so. Then it left.", ["The U.S. Army said so.", "Then it left."]),
+        ("He said “stop.” Then he left.", ["He said “stop.”", "Then he left."]),
+        ("Troops (about 3,000 of them) moved. Nobody knew why!", ["Troops (about 3,000 of them) moved.", "Nobody knew why!"]),
+        ("J. R. Smith and Łukasz Nowak met. Zürich hosted.", ["J. R. Smith and Łukasz Nowak met.", "Zürich hosted."]),
+    ],
+)
+def test_sentence_boundaries(text: str, expected: list[str]) -> None:
+    assert [s.of(text) for s in sentence_spans(text)] == expected
+
+
+def test_paragraphs_by_blank_lines_when_present() -> None:
+    text = "# Title\n\nFirst line\ncontinues here.\n\nSecond para."
+    assert [p.of(text) for p in paragraph_spans(text)] == ["# Title", "First line\ncontinues here.", "Second para."]
+
+
+def test_seed_chunks_keep_exact_offsets_and_whole_sentences(seed_text: str) -> None:
+    document = SourceDocument(source="seed.txt", text=seed_text, title="seed")
+    chunks = chunk_document(document, target_chars=500)
+    sentences = sentence_spans(seed_text)
+    starts = {s.start for s in sentences}
+    ends = {s.end for s in sentences}
+    assert len(chunks) > 5
+    for chunk in chunks:
+        assert seed_text[chunk.start : chunk.end] == chunk.text
+        assert chunk.start in starts and chunk.end in ends, "a chunk boundary cut a sentence"
+        assert chunk.paragraph >= 1
+    assert {s.start for s in sentences} <= {c.start for c in chunks} | {
+        s.start for s in sentences for c in chunks if c.start <= s.start < c.end
+    }
+    assert [c.index for c in chunks] == list(range(len(chunks)))
+
+
+def test_every_sentence_lands_whole_in_some_chunk(seed_text: str) -> None:
+    document = SourceDocument(source="seed.txt", text=seed_text, title="seed")
+    chunks = chunk_document(document, target_chars=200)
+    for sentence in sentence_spans(seed_text):
+        assert any(c.start <= sentence.start and sentence.end <= c.end for c in chunks), sentence.of(seed_text)
+
+
+def test_overlong_sentence_is_split_at_white_space() -> None:
+    text = "word " * 600 + "end."
+    chunks = chunk_document(SourceDocument(source="x.txt", text=text, title="x"), target_chars=300)
+    assert len(chunks) > 1
+    for chunk in chunks:
+        assert text[chunk.start : chunk.end] == chunk.text
+        assert len(chunk.text) <= 600
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from(list("abcXYZ .,!?\n’“”()éж12")), min_size=1, max_size=80),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_chunk_offsets_hold_for_arbitrary_text(parts: list[str]) -> None:
+    text = "".join(parts)
+    if not text.strip():
+        return
+    for chunk in chunk_document(SourceDocument(source="g.txt", text=text, title="g"), target_chars=120):
+        assert text[chunk.start : chunk.end] == chunk.text
+        assert chunk.text.strip() == chunk.text
