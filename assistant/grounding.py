@@ -1,0 +1,199 @@
+"""Pure text checks that carry grounding: what a question asks for, and whether a sentence supports a claim.
+
+Nothing here calls a model, so every rule is deterministic and unit-tested.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+
+from index.lexical import STOPWORDS, content_terms, normalize_term
+
+__all__ = [
+    "AnswerType",
+    "Question",
+    "analyze_question",
+    "claim_support",
+    "has_candidate",
+    "unsupported_facts",
+]
+
+
+class AnswerType(Enum):
+    """The kind of fact a question asks for."""
+
+    PERSON = "person"
+    ORGANIZATION = "organization"
+    PLACE = "place"
+    DATE = "date"
+    NUMBER = "number"
+    ENTITY = "entity"
+    OTHER = "other"
+
+
+_TYPE_PATTERNS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
+    (AnswerType.NUMBER, re.compile(r"\bhow (many|much|long|old|large|big)\b|\bwhat (percentage|percent|number|share|amount|figure|proportion)\b|^what\b.*\b(rate|percentage|toll|number|total|count|amount|figure|budget|cost|size|population)\s*\??$|^what (\w+ )?(rate|percentage|toll|total|amount|budget|cost|population)\b")),
+    (AnswerType.DATE, re.compile(r"^\s*when\b|\b(what|which) (date|day|month|year|time|night|week)\b|\bon what (date|day)\b|\bwhen\b")),
+    (AnswerType.PERSON, re.compile(r"^\s*(who|whom|whose)\b|\bwho\b|\b(which|what)( \w+){0,2} (official|person|leader|general|commander|minister|president|spokesperson|spokesman|secretary|analyst|chief|head|director|commander|envoy)\b|\bname of the (person|official|general|commander|leader|minister)\b")),
+    (AnswerType.ORGANIZATION, re.compile(r"\b(which|what) (party|parties|organi[sz]ation|group|institute|agency|court|alliance|think tank|body|unit|units|ministry)\b")),
+    (AnswerType.PLACE, re.compile(r"^\s*where\b|\bwhere\b|\b(which|what) (country|countries|region|regions|city|cities|town|province|nation|nations|state|states|place)\b|\bin what (country|region|city)\b")),
+)
+_QUESTION_WORDS = frozenset(
+    "what which who whom whose when where why how name kind type many much did does do is are was were "
+    "according brief briefs mention mentioned happen happened describe described say said state stated "
+    "date dates time day days month year kind type sort name number".split()
+)
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_DATE = re.compile(
+    rf"\b({_MONTHS})\b|\b(1[89]|20)\d\d\b|\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
+    r"\b(yesterday|today|tomorrow|tonight)\b|\b(past|last|next|previous|coming)\s+(\w+\s+){0,4}(days?|weeks?|months?|years?)\b|"
+    r"\b\d{1,2}[-/]\d{1,2}\b|\bnight of\b",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+    "hundred|hundreds|thousand|thousands|million|millions|billion|billions|dozen|dozens|half|percent"
+)
+_NUMBER = re.compile(rf"\d[\d,.]*\d|\d|\b({_NUMBER_WORDS})\b", re.IGNORECASE)
+_CAPITALIZED = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w’'-]*)*")
+_TOKEN = re.compile(r"[^\W_]+(?:[’'][^\W_]+)*")
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question reduced to what grounding needs: its answer type and its key terms."""
+
+    text: str
+    answer_type: AnswerType
+    terms: tuple[str, ...]
+    two_part: bool
+    surface: tuple[str, ...] = ()
+    head: str = ""
+
+    def word(self, term: str) -> str:
+        """The question's own spelling of a normalised term (for word-level similarity)."""
+        return dict(zip(self.terms, self.surface, strict=False)).get(term, term)
+
+
+def analyze_question(text: str) -> Question:
+    """Find the answer type and the meaning-bearing terms of a question."""
+    lowered = " ".join(text.lower().split())
+    answer_type = next((kind for kind, pattern in _TYPE_PATTERNS if pattern.search(lowered)), AnswerType.OTHER)
+    if lowered.startswith(("why", "how ")) and answer_type in (AnswerType.DATE, AnswerType.PERSON):
+        answer_type = AnswerType.OTHER
+    if answer_type is AnswerType.OTHER and re.search(r"\bname of\b|\bcalled\b", lowered):
+        answer_type = AnswerType.ENTITY
+    pairs: dict[str, str] = {}
+    for word in _TOKEN.findall(text):
+        term = normalize_term(word)
+        if word.lower() not in STOPWORDS and term not in _QUESTION_WORDS and len(term) > 1:
+            pairs.setdefault(term, word.lower())
+    two_part = text.count("?") > 1 or bool(re.search(r"\b(and|also) (what|who|when|where|why|how|which)\b", lowered))
+    head = re.search(r"^\s*(?:which|what)\s+([a-z]+)", lowered)
+    return Question(
+        text=text,
+        answer_type=answer_type,
+        terms=tuple(pairs),
+        two_part=two_part,
+        surface=tuple(pairs.values()),
+        head=normalize_term(head.group(1)) if head else "",
+    )
+
+
+def _entities(sentence: str) -> list[str]:
+    """Capitalised word runs that are names, skipping a sentence-initial common word."""
+    found = []
+    for match in _CAPITALIZED.finditer(sentence):
+        words = match.group(0).split()
+        if match.start() == 0 or sentence[: match.start()].rstrip().endswith((".", "“", '"', "(")):
+            if words[0].lower() in STOPWORDS or words[0].lower() in _SENTENCE_OPENERS:
+                words = words[1:]
+        if words:
+            found.append(" ".join(words))
+    return found
+
+
+_PLACES = frozenset(
+    normalize_term(w)
+    for w in """
+    afghanistan africa albania algeria america argentina armenia asia australia austria azerbaijan belarus
+    belgium bosnia brazil britain bulgaria canada chile china colombia crimea croatia cuba cyprus czechia
+    denmark donbas donetsk egypt england estonia ethiopia europe finland france gaza georgia germany greece
+    hungary india indonesia iran iraq ireland israel italy japan jordan kazakhstan kharkiv kherson kosovo kursk
+    kyiv kyrgyzstan latvia lebanon libya lithuania luhansk mexico minsk moldova mongolia montenegro morocco
+    moscow netherlands nigeria norway pakistan palestine poland portugal romania russia saudi scotland serbia
+    slovakia slovenia somalia spain sudan sweden switzerland syria taiwan tajikistan transnistria turkey
+    turkmenistan uk ukraine usa ussr uzbekistan venezuela vietnam wales west yemen beijing washington london
+    paris berlin tehran pyongyang seoul tokyo chisinau tbilisi warsaw brussels korea
+    """.split()
+)
+_MONTH_NAMES = frozenset(
+    "january february march april may june july august september october november december".split()
+)
+_GENERIC_HEADS = frozenset(normalize_term(w) for w in "kind type way role reason part thing aspect sort".split())
+
+
+def _is_place_or_date(name: str) -> bool:
+    words = [normalize_term(w) for w in _TOKEN.findall(name)]
+    return bool(words) and all(w in _PLACES or w in _MONTH_NAMES or w.isdigit() for w in words)
+
+
+_SENTENCE_OPENERS = frozenset(
+    "meanwhile furthermore however moreover recent recently in on at this that these those it its the a an "
+    "according despite although while after before during since as also additionally finally".split()
+)
+
+
+def has_candidate(sentence: str, question: Question) -> bool:
+    """Whether ``sentence`` holds a fact of the kind ``question`` asks for, beyond the question's own words."""
+    kind = question.answer_type
+    if kind is AnswerType.OTHER and question.head and question.head not in _GENERIC_HEADS | _PLACES:
+        if question.head in content_terms(sentence):
+            kind = AnswerType.ENTITY
+    if kind is AnswerType.OTHER:
+        return True
+    asked = set(question.terms) | {normalize_term(w) for w in _TOKEN.findall(question.text)}
+    if kind is AnswerType.DATE:
+        return any(not _in_question(m.group(0), asked) for m in _DATE.finditer(sentence))
+    if kind is AnswerType.NUMBER:
+        undated = _DATE.sub(" ", sentence)
+        return any(not _in_question(m.group(0), asked) for m in _NUMBER.finditer(undated))
+    names = [e for e in _entities(sentence) if not _in_question(e, asked)]
+    if kind is AnswerType.PLACE:
+        return bool(names)
+    names = [e for e in names if not _is_place_or_date(e)]
+    if kind is AnswerType.PERSON:
+        return any(len(name.split()) >= 2 for name in names)
+    return bool(names)
+
+
+def _in_question(phrase: str, asked: set[str]) -> bool:
+    words = [normalize_term(w) for w in _TOKEN.findall(phrase)]
+    return bool(words) and all(w in asked for w in words)
+
+
+def claim_support(claim: str, evidence: Iterable[str]) -> float:
+    """Share of the claim's content terms found in the evidence (1.0: every term is there)."""
+    terms = content_terms(claim)
+    if not terms:
+        return 1.0
+    pool = {t for text in evidence for t in content_terms(text)}
+    return sum(1 for t in terms if t in pool) / len(terms)
+
+
+def unsupported_facts(claim: str, evidence: Iterable[str]) -> list[str]:
+    """Numbers and names in the claim that the evidence does not contain: hard evidence of invention."""
+    text = " ".join(evidence)
+    pool = {normalize_term(w) for w in _TOKEN.findall(text)}
+    missing = [n for n in re.findall(r"\d[\d.,%]*", claim) if n.rstrip(".,") not in text]
+    for name in _entities(claim):
+        words = [normalize_term(w) for w in _TOKEN.findall(name)]
+        if any(w not in pool for w in words):
+            missing.append(name)
+    return missing

