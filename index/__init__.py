@@ -1,15 +1,25 @@
-"""Documents, chunks, embeddings and the Chroma store: everything brief knows before a question is asked."""
+"""Documents, chunks, embeddings and the Chroma store: everything brief knows before a question is asked.
 
-from .chunking import chunk_document
-from .documents import Chunk, SourceDocument, content_hash
-from .embeddings import SentenceTransformerEmbeddings
-from .errors import BriefError, ConfigError, IngestError, StoreError
-from .ingest import Failure, IngestReport, Ingestor
-from .lexical import LexicalIndex
-from .loaders import SUPPORTED_SUFFIXES, load_bytes, load_document
-from .sentences import Span, paragraph_spans, sentence_spans
-from .settings import Settings, get_settings
-from .store import BriefStore, DocumentInfo, ScoredChunk
+Names are imported from their modules on first use, so ``import index`` loads neither Chroma, torch nor
+LangChain: a command that needs none of them starts fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .chunking import chunk_document
+    from .documents import Chunk, SourceDocument, content_hash
+    from .embeddings import SentenceTransformerEmbeddings
+    from .errors import BriefError, ConfigError, IngestError, StoreError
+    from .ingest import Failure, Ingestor, IngestReport
+    from .lexical import LexicalIndex
+    from .loaders import SUPPORTED_SUFFIXES, load_bytes, load_document
+    from .sentences import Span, paragraph_spans, sentence_spans
+    from .settings import Settings, get_settings
+    from .store import BriefStore, DocumentInfo, ScoredChunk
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
@@ -37,3 +47,30 @@ __all__ = [
     "paragraph_spans",
     "sentence_spans",
 ]
+
+_MODULES = {
+    "chunking": ("chunk_document",),
+    "documents": ("Chunk", "SourceDocument", "content_hash"),
+    "embeddings": ("SentenceTransformerEmbeddings",),
+    "errors": ("BriefError", "ConfigError", "IngestError", "StoreError"),
+    "ingest": ("Failure", "Ingestor", "IngestReport"),
+    "lexical": ("LexicalIndex",),
+    "loaders": ("SUPPORTED_SUFFIXES", "load_bytes", "load_document"),
+    "sentences": ("Span", "paragraph_spans", "sentence_spans"),
+    "settings": ("Settings", "get_settings"),
+    "store": ("BriefStore", "DocumentInfo", "ScoredChunk"),
+}
+_HOME = {name: module for module, names in _MODULES.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module the first time it is asked for."""
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_HOME[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

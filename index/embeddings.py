@@ -70,7 +70,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         vectors: Any = self.model.encode(
             texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
         )
-        return [[float(x) for x in row] for row in vectors]
+        return vectors.tolist()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """Embed passages."""

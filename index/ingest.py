@@ -6,19 +6,24 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from langchain_core.embeddings import Embeddings
+from typing import TYPE_CHECKING
 
 from .chunking import chunk_document
-from .documents import SourceDocument
+from .documents import Chunk, SourceDocument
 from .errors import BriefError, IngestError
 from .loaders import SUPPORTED_SUFFIXES, load_bytes, load_document
 from .settings import Settings
 from .store import BriefStore
 
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+
 __all__ = ["Failure", "IngestReport", "Ingestor", "expand_paths"]
 
-Progress = Callable[[str], None]
+Progress = Callable[[str], object]
+
+BATCH_CHUNKS = 1024
+"""Chunks embedded in one call and written in one batch: large enough to keep the encoder busy."""
 
 
 @dataclass(frozen=True)
@@ -30,7 +35,9 @@ class Failure:
 
     def __str__(self) -> str:
         """The reason, prefixed with the path unless it names the file already."""
-        return self.reason if self.reason.startswith((self.path, Path(self.path).name)) else f"{self.path}: {self.reason}"
+        return (
+            self.reason if self.reason.startswith((self.path, Path(self.path).name)) else f"{self.path}: {self.reason}"
+        )
 
 
 @dataclass
@@ -42,6 +49,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
     chunks: int = 0
+    reused: int = 0
     seconds: float = 0.0
 
     @property
@@ -66,6 +74,7 @@ class IngestReport:
             "failed": [{"path": f.path, "reason": str(f)} for f in self.failed],
             "documents": self.documents,
             "chunks": self.chunks,
+            "reused": self.reused,
             "seconds": round(self.seconds, 3),
         }
 
@@ -84,8 +93,22 @@ def expand_paths(paths: Iterable[Path]) -> Iterator[Path | Failure]:
             yield Failure(str(path), "no such file or folder")
 
 
+@dataclass(frozen=True)
+class _Pending:
+    """A loaded document waiting in the batch, with the file name to report progress for."""
+
+    document: SourceDocument
+    chunks: list[Chunk]
+    replaces: bool
+    label: str | None
+
+
 class Ingestor:
-    """Loads, chunks, embeds and stores documents; a bad file never stops the others."""
+    """Loads, chunks, embeds and stores documents; a bad file never stops the others.
+
+    Documents are embedded and written in batches of about :data:`BATCH_CHUNKS` chunks across files, and
+    a changed document reuses the stored vectors of the chunks whose text did not change.
+    """
 
     def __init__(self, store: BriefStore, embeddings: Embeddings, settings: Settings) -> None:
         """Bind the store and embedder to use."""
@@ -95,49 +118,79 @@ class Ingestor:
 
     def ingest_paths(self, paths: Iterable[Path], progress: Progress | None = None) -> IngestReport:
         """Index files and folders; failures are collected in the report, not raised."""
-        started = time.perf_counter()
-        report = IngestReport()
-        for item in expand_paths(paths):
-            if isinstance(item, Failure):
-                report.failed.append(item)
-                continue
-            try:
-                document = load_document(item, self.settings.max_file_bytes)
-            except IngestError as error:
-                report.failed.append(Failure(str(item), str(error)))
-            else:
-                self._index(document, report)
-            if progress:
-                progress(item.name)
-        report.seconds = time.perf_counter() - started
-        return report
+        return self._ingest(self._load_paths(paths), progress)
 
     def ingest_bytes(self, data: bytes, name: str) -> IngestReport:
         """Index one uploaded file given as bytes (the UI's path)."""
-        started = time.perf_counter()
-        report = IngestReport()
         if len(data) > self.settings.max_file_bytes:
             limit = self.settings.max_file_bytes / 1048576
-            report.failed.append(Failure(name, f"{name}: over the {limit:.1f} MiB size limit"))
+            loaded: SourceDocument | Failure = Failure(name, f"{name}: over the {limit:.1f} MiB size limit")
         else:
             try:
-                self._index(load_bytes(data, name), report)
+                loaded = load_bytes(data, name)
             except IngestError as error:
-                report.failed.append(Failure(name, str(error)))
+                loaded = Failure(name, str(error))
+        return self._ingest([(None, loaded)], None)
+
+    def _load_paths(self, paths: Iterable[Path]) -> Iterator[tuple[str | None, SourceDocument | Failure]]:
+        """Each file as a loaded document or a failure, with the name to report progress for."""
+        for item in expand_paths(paths):
+            if isinstance(item, Failure):
+                yield None, item
+                continue
+            try:
+                loaded: SourceDocument | Failure = load_document(item, self.settings.max_file_bytes)
+            except IngestError as error:
+                loaded = Failure(str(item), str(error))
+            yield item.name, loaded
+
+    def _ingest(
+        self, items: Iterable[tuple[str | None, SourceDocument | Failure]], progress: Progress | None
+    ) -> IngestReport:
+        started = time.perf_counter()
+        report = IngestReport()
+        known = {source: info.sha256 for source, info in self.store.committed().items()}
+        pending: list[_Pending] = []
+        for label, loaded in items:
+            if isinstance(loaded, Failure):
+                report.failed.append(loaded)
+            elif known.get(loaded.source) == loaded.sha256:
+                report.unchanged.append(loaded.source)
+            else:
+                if any(p.document.source == loaded.source for p in pending):
+                    self._flush(pending, report, progress)
+                chunks = chunk_document(loaded, self.settings.chunk_chars)
+                pending.append(_Pending(loaded, chunks, loaded.source in known, label))
+                known[loaded.source] = loaded.sha256
+                if sum(len(p.chunks) for p in pending) >= BATCH_CHUNKS:
+                    self._flush(pending, report, progress)
+                continue
+            if progress and label:
+                progress(label)
+        self._flush(pending, report, progress)
         report.seconds = time.perf_counter() - started
         return report
 
-    def _index(self, document: SourceDocument, report: IngestReport) -> None:
-        try:
-            existing = self.store.document(document.source)
-            if existing and existing.sha256 == document.sha256:
-                report.unchanged.append(document.source)
-                return
-            chunks = chunk_document(document, self.settings.chunk_chars)
-            vectors = self.embeddings.embed_documents([c.text for c in chunks])
-            self.store.write(document, chunks, vectors)
-        except BriefError as error:
-            report.failed.append(Failure(document.path or document.source, str(error)))
+    def _flush(self, pending: list[_Pending], report: IngestReport, progress: Progress | None) -> None:
+        """Embed the chunks of the pending documents in one call, write them in one batch, and empty the batch."""
+        if not pending:
             return
-        (report.replaced if existing else report.added).append(document.source)
-        report.chunks += len(chunks)
+        try:
+            by_text = self.store.vectors_by_text([p.document.source for p in pending if p.replaces])
+            texts = [c.text for p in pending for c in p.chunks]
+            reused = sum(1 for t in texts if t in by_text)
+            missing = list(dict.fromkeys(t for t in texts if t not in by_text))
+            by_text.update(zip(missing, self.embeddings.embed_documents(missing), strict=True))
+            self.store.write_many([(p.document, p.chunks, [by_text[c.text] for c in p.chunks]) for p in pending])
+        except BriefError as error:
+            report.failed.extend(Failure(p.document.path or p.document.source, str(error)) for p in pending)
+        else:
+            for p in pending:
+                (report.replaced if p.replaces else report.added).append(p.document.source)
+            report.chunks += len(texts)
+            report.reused += reused
+        if progress:
+            for p in pending:
+                if p.label:
+                    progress(p.label)
+        pending.clear()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 from scipy import sparse
@@ -25,21 +26,34 @@ STOPWORDS = frozenset(
     would you your yours yourself yourselves s t don according did does tell say said says brief briefs
     """.split()
 )
+_DEMONYMS = {
+    "chinese": "china", "sino": "china", "russian": "russia", "ukrainian": "ukraine", "belarusian": "belarus",
+    "georgian": "georgia", "korean": "korea", "moldovan": "moldova", "american": "america", "british": "britain",
+    "french": "france", "german": "germany", "iranian": "iran", "israeli": "israel", "japanese": "japan",
+    "indian": "india", "turkish": "turkey", "polish": "poland", "syrian": "syria", "kazakh": "kazakhstan",
+    "uzbek": "uzbekistan", "european": "europe", "african": "africa", "asian": "asia", "western": "west",
+    "soviet": "ussr", "kremlin": "russia",
+}
 _WORD = re.compile(r"[^\W_]+(?:[’'][^\W_]+)*", re.UNICODE)
 
 
+@lru_cache(maxsize=1 << 17)
 def normalize_term(word: str) -> str:
     """Lower-case a word and strip a possessive and light English inflections, so forms of one word meet.
 
     A crude but stable stemmer: ``exercises``/``exercise`` -> ``exercis``, ``reported`` -> ``report``.
+    Memoised: a corpus repeats its words, so building a large BM25 index mostly hits the cache.
     """
     word = word.lower().replace("’", "'")
     word = re.sub(r"'s?$", "", word)
+    word = _DEMONYMS.get(word, word)
+    if word.endswith(("us", "is", "ss")):
+        return word
     if len(word) > 4 and word.endswith("ies"):
         word = word[:-3] + "y"
     else:
         for suffix in ("ing", "ed", "es", "s"):
-            if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
                 word = word[: -len(suffix)]
                 break
     return word[:-1] if len(word) > 3 and word.endswith("e") else word
@@ -62,22 +76,21 @@ class LexicalIndex:
         """Build the index once; querying never rebuilds it."""
         self.chunks = list(chunks)
         self._vocabulary: dict[str, int] = {}
-        rows: list[int] = []
-        cols: list[int] = []
-        counts: list[float] = []
-        lengths = np.zeros(len(self.chunks), dtype=np.float64)
-        for row, chunk in enumerate(self.chunks):
-            terms = content_terms(chunk.text)
-            lengths[row] = len(terms)
-            for term, count in Counter(terms).items():
-                col = self._vocabulary.setdefault(term, len(self._vocabulary))
-                rows.append(row)
-                cols.append(col)
-                counts.append(count)
-        shape = (len(self.chunks), max(1, len(self._vocabulary)))
-        tf = sparse.csr_matrix((counts, (rows, cols)), shape=shape, dtype=np.float64)
+        terms = [content_terms(chunk.text) for chunk in self.chunks]
+        lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
+        vocabulary = self._vocabulary
+        cols = np.fromiter(
+            (vocabulary.setdefault(term, len(vocabulary)) for term in chain.from_iterable(terms)),
+            dtype=np.int64,
+            count=int(lengths.sum()),
+        )
+        rows = np.repeat(np.arange(len(terms)), lengths)
+        shape = (len(self.chunks), max(1, len(vocabulary)))
+        # Converting to CSR sums the repeated (chunk, term) pairs into term counts.
+        tf = sparse.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=shape, dtype=np.float64)
+        tf.sum_duplicates()
         documents = len(self.chunks)
-        frequency = np.bincount(np.asarray(cols, dtype=np.int64), minlength=shape[1]).astype(np.float64)
+        frequency = np.bincount(tf.indices, minlength=shape[1]).astype(np.float64)
         self._idf = np.log(1.0 + (documents - frequency + 0.5) / (frequency + 0.5))
         average = float(lengths.mean()) if documents else 1.0
         norm = k1 * (1.0 - b + b * lengths / max(average, 1e-9))

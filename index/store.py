@@ -4,16 +4,21 @@ A document's record in the documents collection is its commit marker: its chunks
 then the record, then the chunks of the version it replaces are deleted. Readers only see chunks whose
 content hash matches a committed record, so a crash mid-write never exposes half a document, and
 :meth:`BriefStore.repair` clears what such a crash left behind.
+
+Every write also stores a fresh version token. A reader keeps the committed documents (and the chunk list)
+of the version it last saw and refetches them only when the token changed, so a query costs one small
+read however many documents are indexed, and a write by another process is still seen.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterator, Sequence
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlparse
 
@@ -21,9 +26,13 @@ from .documents import Chunk, SourceDocument
 from .errors import StoreError
 from .settings import Settings
 
-__all__ = ["BriefStore", "DocumentInfo", "ScoredChunk"]
+__all__ = ["BriefStore", "DocumentInfo", "ScoredChunk", "WriteItem"]
 
-_WRITE_BATCH = 1000
+_READ_PAGE = 10_000
+_VERSION_ID = "version"
+
+WriteItem = tuple[SourceDocument, Sequence[Chunk], Sequence[Sequence[float]]]
+"""One document to write: its new version, its chunks and their embeddings, in the same order."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,15 @@ class ScoredChunk:
     score: float
 
 
+@dataclass(frozen=True)
+class _Snapshot:
+    """The committed documents as of one version token, with their fingerprint."""
+
+    version: str
+    documents: dict[str, DocumentInfo]
+    signature: str
+
+
 def _chunk_from(document: str, metadata: Any) -> Chunk:
     return Chunk(
         source=str(metadata["source"]),
@@ -62,6 +80,23 @@ def _chunk_from(document: str, metadata: Any) -> Chunk:
         index=int(metadata["index"]),
         doc_sha256=str(metadata["doc_sha256"]),
     )
+
+
+def _chunk_metadata(chunk: Chunk) -> dict[str, Any]:
+    return {
+        "source": chunk.source,
+        "doc_sha256": chunk.doc_sha256,
+        "start": chunk.start,
+        "end": chunk.end,
+        "paragraph": chunk.paragraph,
+        "index": chunk.index,
+    }
+
+
+def _is_committed(committed: Mapping[str, DocumentInfo], metadata: Any) -> bool:
+    """Whether a stored chunk belongs to the committed version of its document."""
+    info = committed.get(str(metadata["source"]))
+    return info is not None and info.sha256 == metadata["doc_sha256"]
 
 
 def _info_from(metadata: Any) -> DocumentInfo:
@@ -77,14 +112,44 @@ def _info_from(metadata: Any) -> DocumentInfo:
     )
 
 
+def _record(document: SourceDocument, chunks: int, indexed_at: str) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "source": document.source,
+        "title": document.title,
+        "sha256": document.sha256,
+        "chunks": chunks,
+        "format": document.format,
+        "indexed_at": indexed_at,
+    }
+    if document.date:
+        record["date"] = document.date
+    if document.path:
+        record["path"] = document.path
+    return record
+
+
+def _any_of(conditions: list[dict[str, Any]]) -> dict[str, Any]:
+    """A Chroma ``where`` matching any of ``conditions`` (Chroma wants ``$or`` to hold two or more)."""
+    return conditions[0] if len(conditions) == 1 else {"$or": conditions}
+
+
 class BriefStore:
-    """Documents and chunks in Chroma, embedded under ``BRIEF_HOME`` or on a ``chroma run`` server."""
+    """Documents and chunks in Chroma, embedded under ``BRIEF_HOME`` or on a ``chroma run`` server.
+
+    One instance per process: it holds the client, the collection handles and the cached committed
+    documents, and is safe to share between threads.
+    """
 
     def __init__(self, settings: Settings) -> None:
         """Remember where the index lives; the connection opens on first use."""
         self.settings = settings
+        self.document_fetches = 0
         self._client: Any = None
+        self._collections: dict[str, Any] = {}
+        self._max_batch = 0
         self._lock = threading.RLock()
+        self._snapshot: _Snapshot | None = None
+        self._chunk_cache: tuple[str, list[Chunk]] | None = None
         self._text_cache: dict[str, str] = {}
 
     @property
@@ -113,6 +178,7 @@ class BriefStore:
             if self._client is None:
                 with self._guard("open"):
                     self._client = self._connect()
+                    self._max_batch = int(self._client.get_max_batch_size())
             return self._client
 
     def _connect(self) -> Any:
@@ -137,11 +203,16 @@ class BriefStore:
         return chromadb.PersistentClient(path=str(self.settings.chroma_path), settings=chroma_settings)
 
     def _collection(self, kind: str) -> Any:
-        name = f"{self.settings.collection}-{kind}"
-        with self._guard("open"):
-            return self.client.get_or_create_collection(
-                name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
-            )
+        with self._lock:
+            if kind not in self._collections:
+                client = self.client
+                with self._guard("open"):
+                    self._collections[kind] = client.get_or_create_collection(
+                        f"{self.settings.collection}-{kind}",
+                        embedding_function=None,
+                        configuration={"hnsw": {"space": "cosine"}},
+                    )
+            return self._collections[kind]
 
     @property
     def _chunks(self) -> Any:
@@ -151,18 +222,42 @@ class BriefStore:
     def _documents(self) -> Any:
         return self._collection("documents")
 
+    @property
+    def _state(self) -> Any:
+        return self._collection("state")
+
+    def _current(self) -> _Snapshot:
+        """The committed documents, refetched only when the version token moved since the last look."""
+        with self._lock, self._guard("read"):
+            found = self._state.get(ids=[_VERSION_ID], include=["metadatas"])["metadatas"] or []
+            version = str(found[0]["token"]) if found else ""
+            if self._snapshot is None or self._snapshot.version != version:
+                result = self._documents.get(include=["metadatas"])
+                infos = sorted((_info_from(m) for m in result["metadatas"] or []), key=lambda d: d.source)
+                digest = hashlib.sha256()
+                for info in infos:
+                    digest.update(f"{info.source}\0{info.sha256}\n".encode())
+                self._snapshot = _Snapshot(version, {i.source: i for i in infos}, digest.hexdigest())
+                self.document_fetches += 1
+            return self._snapshot
+
+    def _changed(self) -> None:
+        """Record a write: a new version token for every reader, and no stale cache here."""
+        self._state.upsert(ids=[_VERSION_ID], embeddings=[[1.0]], metadatas=[{"token": uuid.uuid4().hex}])
+        self._snapshot = None
+        self._chunk_cache = None
+
+    def committed(self) -> Mapping[str, DocumentInfo]:
+        """Every committed document by source name (cached; do not modify)."""
+        return self._current().documents
+
     def documents(self) -> list[DocumentInfo]:
         """Every committed document, sorted by source name."""
-        with self._guard("read"):
-            result = self._documents.get(include=["metadatas"])
-        return sorted((_info_from(m) for m in result["metadatas"] or []), key=lambda d: d.source)
+        return list(self.committed().values())
 
     def document(self, source: str) -> DocumentInfo | None:
         """The committed record of ``source``, if any."""
-        with self._guard("read"):
-            result = self._documents.get(ids=[source], include=["metadatas"])
-        metadatas = result["metadatas"] or []
-        return _info_from(metadatas[0]) if metadatas else None
+        return self.committed().get(source)
 
     def text(self, source: str) -> str:
         """The full stored text of ``source``; every citation's offsets point into it."""
@@ -177,51 +272,57 @@ class BriefStore:
 
     def signature(self) -> str:
         """A fingerprint of the committed documents: it changes whenever the index content changes."""
-        digest = hashlib.sha256()
-        for info in self.documents():
-            digest.update(f"{info.source}\0{info.sha256}\n".encode())
-        return digest.hexdigest()
+        return self._current().signature
+
+    def _batches(self, count: int) -> Iterator[slice]:
+        size = self._max_batch or 1000
+        for offset in range(0, count, size):
+            yield slice(offset, offset + size)
 
     def write(self, document: SourceDocument, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]) -> None:
         """Index a new version of ``document``, replacing any older one, all or nothing."""
-        if len(chunks) != len(embeddings):
-            raise StoreError(f"{document.source}: {len(chunks)} chunks but {len(embeddings)} embeddings")
+        self.write_many([(document, chunks, embeddings)])
+
+    def write_many(self, items: Sequence[WriteItem]) -> None:
+        """Index new versions of several documents in large batches; each document is all or nothing."""
+        sources = [document.source for document, _, _ in items]
+        if len(set(sources)) != len(sources):
+            raise StoreError(f"Cannot write two versions of one document in one batch: {sorted(sources)}")
+        for document, chunks, embeddings in items:
+            if len(chunks) != len(embeddings):
+                raise StoreError(f"{document.source}: {len(chunks)} chunks but {len(embeddings)} embeddings")
+        if not items:
+            return
+        chunks = [chunk for _, document_chunks, _ in items for chunk in document_chunks]
+        vectors = [list(vector) for _, _, embeddings in items for vector in embeddings]
+        indexed_at = datetime.now(UTC).isoformat(timespec="seconds")
         with self._lock, self._guard("write to"):
-            chunk_collection = self._chunks
-            for offset in range(0, len(chunks), _WRITE_BATCH):
-                batch = chunks[offset : offset + _WRITE_BATCH]
+            chunk_collection, document_collection = self._chunks, self._documents
+            for part in self._batches(len(chunks)):
                 chunk_collection.upsert(
-                    ids=[c.id for c in batch],
-                    embeddings=[list(e) for e in embeddings[offset : offset + _WRITE_BATCH]],
-                    documents=[c.text for c in batch],
-                    metadatas=[
-                        {
-                            "source": c.source,
-                            "doc_sha256": c.doc_sha256,
-                            "start": c.start,
-                            "end": c.end,
-                            "paragraph": c.paragraph,
-                            "index": c.index,
-                        }
-                        for c in batch
-                    ],
+                    ids=[c.id for c in chunks[part]],
+                    embeddings=vectors[part],
+                    documents=[c.text for c in chunks[part]],
+                    metadatas=[_chunk_metadata(c) for c in chunks[part]],
                 )
-            record: dict[str, Any] = {
-                "source": document.source,
-                "title": document.title,
-                "sha256": document.sha256,
-                "chunks": len(chunks),
-                "format": document.format,
-                "indexed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            }
-            if document.date:
-                record["date"] = document.date
-            if document.path:
-                record["path"] = document.path
-            self._documents.upsert(ids=[document.source], embeddings=[[1.0]], documents=[document.text], metadatas=[record])
-            chunk_collection.delete(
-                where={"$and": [{"source": document.source}, {"doc_sha256": {"$ne": document.sha256}}]}
-            )
+            for part in self._batches(len(items)):
+                batch = items[part]
+                document_collection.upsert(
+                    ids=[document.source for document, _, _ in batch],
+                    embeddings=[[1.0]] * len(batch),
+                    documents=[document.text for document, _, _ in batch],
+                    metadatas=[_record(document, len(chunks), indexed_at) for document, chunks, _ in batch],
+                )
+            for part in self._batches(len(items)):
+                chunk_collection.delete(
+                    where=_any_of(
+                        [
+                            {"$and": [{"source": document.source}, {"doc_sha256": {"$ne": document.sha256}}]}
+                            for document, _, _ in items[part]
+                        ]
+                    )
+                )
+            self._changed()
 
     def remove(self, source: str) -> bool:
         """Delete ``source`` and its chunks; False when it was not indexed."""
@@ -229,46 +330,68 @@ class BriefStore:
             existed = bool(self._documents.get(ids=[source], include=[])["ids"])
             self._documents.delete(ids=[source])
             self._chunks.delete(where={"source": source})
+            self._changed()
         return existed
+
+    def _stored_chunks(self, include: list[str], where: dict[str, Any] | None = None) -> Iterator[Any]:
+        """Every stored chunk (committed or not) as (id, metadata, document, embedding), page by page."""
+        with self._guard("read"):
+            offset = 0
+            while True:
+                page = self._chunks.get(where=where, include=include, limit=_READ_PAGE, offset=offset)
+                ids = page["ids"]
+                columns = [page[name] if page[name] is not None else [None] * len(ids) for name in include]
+                yield from zip(ids, *columns, strict=True)
+                if len(ids) < _READ_PAGE:
+                    return
+                offset += len(ids)
 
     def repair(self) -> int:
         """Delete chunks that no committed document owns (left by an interrupted write); return how many."""
-        committed = {info.source: info.sha256 for info in self.documents()}
-        with self._lock, self._guard("repair"):
-            result = self._chunks.get(include=["metadatas"])
+        committed = self.committed()
+        with self._lock:
             orphans = [
                 chunk_id
-                for chunk_id, metadata in zip(result["ids"], result["metadatas"] or [], strict=True)
-                if committed.get(str(metadata["source"])) != metadata["doc_sha256"]
+                for chunk_id, metadata in self._stored_chunks(["metadatas"])
+                if not _is_committed(committed, metadata)
             ]
-            for offset in range(0, len(orphans), _WRITE_BATCH):
-                self._chunks.delete(ids=orphans[offset : offset + _WRITE_BATCH])
+            with self._guard("repair"):
+                for part in self._batches(len(orphans)):
+                    self._chunks.delete(ids=orphans[part])
         return len(orphans)
 
     def chunks(self) -> list[Chunk]:
-        """Every committed chunk, in document order."""
-        committed = {info.source: info.sha256 for info in self.documents()}
-        with self._guard("read"):
-            result = self._chunks.get(include=["documents", "metadatas"])
-        chunks = [
-            _chunk_from(text, metadata)
-            for text, metadata in zip(result["documents"] or [], result["metadatas"] or [], strict=True)
-            if committed.get(str(metadata["source"])) == metadata["doc_sha256"]
-        ]
-        return sorted(chunks, key=lambda c: (c.source, c.index))
+        """Every committed chunk, in document order (cached until the index changes)."""
+        snapshot = self._current()
+        with self._lock:
+            if self._chunk_cache is None or self._chunk_cache[0] != snapshot.version:
+                committed = snapshot.documents
+                chunks = [
+                    _chunk_from(text, metadata)
+                    for _, metadata, text in self._stored_chunks(["metadatas", "documents"])
+                    if _is_committed(committed, metadata)
+                ]
+                self._chunk_cache = (snapshot.version, sorted(chunks, key=lambda c: (c.source, c.index)))
+            return list(self._chunk_cache[1])
+
+    def vectors_by_text(self, sources: Sequence[str]) -> dict[str, list[float]]:
+        """The stored embedding of every chunk text of ``sources``, to reuse when a document changes a little."""
+        if not sources:
+            return {}
+        return {
+            text: [float(x) for x in vector]
+            for _, text, vector in self._stored_chunks(["documents", "embeddings"], {"source": {"$in": list(sources)}})
+        }
 
     def search(self, embedding: Sequence[float], k: int, sources: Sequence[str] | None = None) -> list[ScoredChunk]:
         """The ``k`` committed chunks closest to ``embedding``, optionally only from ``sources``."""
-        committed = {info.source: info.sha256 for info in self.documents()}
-        if not committed:
+        committed = self.committed()
+        total = sum(info.chunks for source, info in committed.items() if not sources or source in sources)
+        if total == 0:
             return []
         where: dict[str, Any] | None = {"source": {"$in": list(sources)}} if sources else None
         with self._guard("search"):
-            collection = self._chunks
-            total = collection.count()
-            if total == 0:
-                return []
-            result = collection.query(
+            result = self._chunks.query(
                 query_embeddings=[list(embedding)],
                 n_results=min(k + 8, total),
                 where=where,
@@ -279,6 +402,6 @@ class BriefStore:
             for text, metadata, distance in zip(
                 result["documents"][0], result["metadatas"][0], result["distances"][0], strict=True
             )
-            if committed.get(str(metadata["source"])) == metadata["doc_sha256"]
+            if _is_committed(committed, metadata)
         ]
         return hits[:k]

@@ -1,0 +1,199 @@
+"""The RGB benchmark (Chen et al., AAAI 2024) run through brief's own retrieval and answering.
+
+Every positive and negative snippet of every record becomes one small document of a scratch index
+(a temporary ``BRIEF_HOME``), and each query is asked against that whole pool. Then the negative-rejection
+variant: for each record its positive snippets are taken out of the pool, the query is asked again, and the
+snippets are put back, so the query meets only material without its answer (the record's negatives and
+every other record's snippets) and the right response is a refusal.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ..errors import TestSetError
+
+if TYPE_CHECKING:
+    from ..service import Assistant
+
+__all__ = ["PAPER", "RGBRecord", "read_rgb", "rgb_correct", "rgb_labels", "rgb_rows", "run_rgb"]
+
+PAPER = {
+    "model": "ChatGPT (gpt-3.5-turbo)",
+    "accuracy": 0.9633,
+    "rejection_rate": 0.2467,
+    "setup": "five documents given per query (noise ratio 0: positives only; rejection: five negatives only)",
+}
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class RGBRecord:
+    """One RGB query, its gold answer (a string or a list; nested lists are alternatives) and its snippets."""
+
+    id: int
+    query: str
+    answer: str | list[Any]
+    positive: tuple[str, ...]
+    negative: tuple[str, ...]
+
+
+def read_rgb(path: Path) -> list[RGBRecord]:
+    """Read the RGB JSON Lines file; a missing file or a malformed line raises TestSetError naming it."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise TestSetError(f"Cannot read the RGB file {path}: {error}; pass the path of en_fact.json(l)") from None
+    records = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            records.append(
+                RGBRecord(
+                    id=int(data["id"]),
+                    query=str(data["query"]),
+                    answer=data["answer"],
+                    positive=tuple(data["positive"]),
+                    negative=tuple(data["negative"]),
+                )
+            )
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
+            reason = f"{type(error).__name__}: {error}"
+            msg = f"{path}:{number}: not an RGB record ({reason}); each line needs query, answer, positive, negative"
+            raise TestSetError(msg) from None
+    if not records:
+        raise TestSetError(f"The RGB file {path} holds no records")
+    return records
+
+
+def rgb_labels(prediction: str, gold: str | list[Any]) -> list[int]:
+    """Apply the paper's check: one label per gold item, 1 when it (or one of its alternatives) is in the text."""
+    lowered = prediction.lower()
+    items = gold if isinstance(gold, list) else [gold]
+    return [
+        int(any(str(a).lower() in lowered for a in item) if isinstance(item, list) else str(item).lower() in lowered)
+        for item in items
+    ]
+
+
+def rgb_correct(prediction: str, gold: str | list[Any]) -> bool:
+    """Correct as the paper scores it: every gold item found, and at least one."""
+    labels = rgb_labels(prediction, gold)
+    return 1 in labels and 0 not in labels
+
+
+def _bar(items: Iterable[_T], desc: str, total: int, unit: str) -> Iterator[_T]:
+    from tqdm import tqdm
+
+    yield from tqdm(items, desc=desc, total=total, unit=unit, file=sys.stderr, disable=None)
+
+
+def _snippet_pool(records: Sequence[RGBRecord]) -> dict[str, str]:
+    """One source name per distinct snippet text (a few snippets are shared by records)."""
+    pool: dict[str, str] = {}
+    for record in records:
+        for kind, snippets in (("p", record.positive), ("n", record.negative)):
+            for number, text in enumerate(snippets):
+                if text.strip() and text not in pool:
+                    pool[text] = f"rgb-{record.id:03d}-{kind}{number}.txt"
+    return {source: text for text, source in pool.items()}
+
+
+def _index(scratch: Assistant, pool: dict[str, str], sources: Iterable[str]) -> None:
+    for source in sources:
+        report = scratch.ingestor.ingest_bytes(pool[source].encode("utf-8"), source)
+        if report.failed:
+            raise TestSetError(f"Cannot index RGB snippet {source}: {report.failed[0]}")
+
+
+@contextmanager
+def _without(scratch: Assistant, pool: dict[str, str], sources: Sequence[str]) -> Iterator[None]:
+    """Take ``sources`` out of the index for the duration of the block, then put them back."""
+    for source in sources:
+        scratch.remove(source)
+    try:
+        yield
+    finally:
+        _index(scratch, pool, sources)
+
+
+def run_rgb(
+    assistant: Assistant, path: Path, *, limit: int | None = None, k: int | None = None, llm: str | None = None
+) -> dict[str, Any]:
+    """Index the snippet pool in a scratch home, ask the queries, then the rejection variant; return the figures."""
+    from ..service import Assistant as _Assistant
+
+    records = read_rgb(path)
+    asked = records[:limit] if limit else records
+    k = k or assistant.settings.k
+    pool = _snippet_pool(records)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="brief-rgb-", ignore_cleanup_errors=True) as home:
+        settings = assistant.settings.model_copy(update={"home": Path(home), "chroma_url": None, "collection": "rgb"})
+        scratch = _Assistant(settings=settings, embeddings=assistant.embeddings)
+        _index(scratch, pool, _bar(pool, "Indexing RGB snippets", len(pool), "doc"))
+        rows: list[dict[str, Any]] = []
+        model = ""
+        for record in _bar(asked, "RGB queries", len(asked), "query"):
+            positives = [source for source, text in pool.items() if text in record.positive]
+            answer = scratch.ask(record.query, k=k, llm=llm)
+            with _without(scratch, pool, positives):
+                rejected = scratch.ask(record.query, k=k, llm=llm)
+            model = answer.model
+            rows.append(
+                {
+                    "id": record.id,
+                    "query": record.query,
+                    "gold": record.answer,
+                    "answer": answer.answer,
+                    "refused": answer.refused,
+                    "correct": not answer.refused and rgb_correct(answer.answer, record.answer),
+                    "hit": any(c.source in positives for c in answer.retrieved[:k]),
+                    "rejection_answer": rejected.answer,
+                    "rejection_refused": rejected.refused,
+                    "rejection_sources": [c.source for c in rejected.retrieved],
+                    "rejection_has_gold": not rejected.refused and rgb_correct(rejected.answer, record.answer),
+                }
+            )
+    n = len(rows)
+    return {
+        "benchmark": f"RGB {path.name}",
+        "records": n,
+        "snippets": len(pool),
+        "k": k,
+        "model": model,
+        "retrieval": {f"hit@{k}": sum(r["hit"] for r in rows) / n},
+        "answer": {
+            "accuracy": sum(r["correct"] for r in rows) / n,
+            "refused": sum(r["refused"] for r in rows) / n,
+        },
+        "rejection": {
+            "refusal_rate": sum(r["rejection_refused"] for r in rows) / n,
+            "answered_with_gold": sum(r["rejection_has_gold"] for r in rows) / n,
+        },
+        "paper": PAPER,
+        "seconds": round(time.perf_counter() - started, 1),
+        "per_query": rows,
+    }
+
+
+def rgb_rows(result: dict[str, Any]) -> list[list[str]]:
+    """Return the figures beside the paper's, as rows for :func:`~assistant.evaluation.report.format_table`."""
+    k, paper = result["k"], result["paper"]
+    hit, rejected = result["retrieval"][f"hit@{k}"], result["rejection"]["refusal_rate"]
+    return [
+        ["metric", f"brief ({result['model']})", f"paper ({paper['model']})"],
+        ["answer accuracy", f"{100 * result['answer']['accuracy']:.1f}%", f"{100 * paper['accuracy']:.2f}%"],
+        [f"retrieval hit@{k}", f"{100 * hit:.1f}%", "n/a (documents given)"],
+        ["rejection rate", f"{100 * rejected:.1f}%", f"{100 * paper['rejection_rate']:.2f}%"],
+    ]

@@ -1,0 +1,238 @@
+"""Quotes for briefers: verbatim sentences about a topic, ranked, each with a ready citation.
+
+Candidates come from the hybrid retriever; each retrieved chunk is cut into whole sentences (spans of
+the stored document text), every sentence is scored against the topic, adjacent passing sentences of one
+paragraph are merged into one run, and each quote is checked character for character against the stored
+source before it is returned.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from index import BriefError, BriefStore, Chunk, DocumentInfo, Span, paragraph_spans, sentence_spans
+from index.lexical import content_terms
+
+from .citations import citation_label
+from .evidence import SentenceEmbeddingCache
+from .retrieval import HybridRetriever
+
+__all__ = ["LEXICAL_WEIGHT", "RELEVANCE_FLOOR", "Quote", "QuoteError", "QuoteResult", "find_quotes"]
+
+LEXICAL_WEIGHT = 0.25
+RELEVANCE_FLOOR = 0.45
+"""The least score a sentence needs to be quoted: ``cosine + LEXICAL_WEIGHT * term_coverage``.
+
+``cosine`` is between the normalised embeddings of the topic and of the sentence; ``term_coverage`` is
+the share of the topic's content terms (``index.lexical.content_terms``) found in the sentence.
+Calibrated with all-MiniLM-L6-v2 on seeds/china-belarus-brief.txt (best sentence, cosine / coverage):
+on-topic "North Korean troops" 0.43 / 0.67, "hybrid warfare skills" 0.50 / 0.67, "Moldova" 0.56 / 1,
+"Denisenko" 0.36 / 1, "Georgia elections" 0.68 / 1, so scores 0.60 to 0.93; off-topic "Iran nuclear
+program" 0.33 / 0, "Taiwan strait" 0.31 / 0, "climate change" 0.18 / 0, "interest rates in Japan"
+0.15 / 0.33, "Brazilian football" 0.16 / 0, "semiconductor export controls" 0.06 / 0, so scores up to
+0.34. The floor sits between the two groups; it also keeps out on-topic-looking filler such as the
+brief's opening sentence for "North Korean troops" (cosine 0.40, no shared term).
+"""
+_MAX_QUOTE_CHARS = 600
+_CANDIDATE_CHUNKS = 10
+_WHITESPACE = re.compile(r"\s+")
+
+
+class QuoteError(BriefError):
+    """A quote request cannot be served as asked (blank topic, bad limit, unknown document)."""
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A verbatim passage: ``quote == store.text(source)[start:end]`` always holds."""
+
+    source: str
+    start: int
+    end: int
+    paragraph: int
+    quote: str
+    score: float
+    title: str = ""
+    date: str | None = None
+
+    @property
+    def citation(self) -> str:
+        """The citation string to paste after the quote."""
+        return citation_label(self.source, self.paragraph, self.start, self.end)
+
+    @property
+    def display(self) -> str:
+        """The quote with runs of white space (line breaks included) shown as one space."""
+        return _WHITESPACE.sub(" ", self.quote)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the JSON shape of one quote in ``brief quotes --json``."""
+        return {
+            "source": self.source,
+            "start": self.start,
+            "end": self.end,
+            "paragraph": self.paragraph,
+            "quote": self.quote,
+            "citation": self.citation,
+            "score": round(self.score, 4),
+            "title": self.title,
+            "date": self.date,
+        }
+
+
+@dataclass
+class QuoteResult:
+    """The quotes found for a topic, best first, and a sentence saying what was found."""
+
+    topic: str
+    quotes: list[Quote]
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the JSON object ``brief quotes --json`` prints."""
+        return {"topic": self.topic, "quotes": [q.as_dict() for q in self.quotes], "message": self.message}
+
+    def to_markdown(self) -> str:
+        """Render a block-quote list: each quote as ``> text`` followed by ``— citation``."""
+        return "".join(f"> {q.display}\n— {q.citation}\n\n" for q in self.quotes)
+
+    def to_csv(self) -> str:
+        """Render a table with a header row: quote, citation, source, paragraph, start, end, score."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["quote", "citation", "source", "paragraph", "start", "end", "score"])
+        for q in self.quotes:
+            writer.writerow([q.quote, q.citation, q.source, q.paragraph, q.start, q.end, f"{q.score:.4f}"])
+        return buffer.getvalue()
+
+    def to_text(self) -> str:
+        """Readable text: the message, then each quote with its citation, title, date and score."""
+        lines = [self.message]
+        for number, q in enumerate(self.quotes, start=1):
+            about = [part for part in (q.title if q.title != q.source else "", q.date or "") if part]
+            lines += ["", f"{number}. “{q.display}”", f"   — {' · '.join([q.citation, *about])} · score {q.score:.2f}"]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    """A candidate sentence: its span in the stored text and its characters as the retrieved chunk holds them."""
+
+    source: str
+    paragraph: int
+    span: Span
+    text: str
+
+
+def find_quotes(
+    topic: str,
+    store: BriefStore,
+    retriever: HybridRetriever,
+    cache: SentenceEmbeddingCache,
+    limit: int = 5,
+    sources: Sequence[str] | None = None,
+) -> QuoteResult:
+    """Find the best ``limit`` verbatim quotes about ``topic``, none overlapping another, none below the floor.
+
+    ``cache`` embeds the candidate sentences (and, through its embedder, the topic).
+
+    Raises:
+        QuoteError: the topic is blank, ``limit`` is below 1, or a name in ``sources`` is not indexed.
+
+    """
+    topic = topic.strip()
+    if not topic:
+        raise QuoteError('The topic is empty; name what to quote on, e.g. brief quotes "North Korean troops"')
+    if limit < 1:
+        raise QuoteError(f"The quote limit must be at least 1, not {limit}")
+    documents = {info.source: info for info in store.documents()}
+    if not documents:
+        return QuoteResult(topic, [], "No documents indexed yet: brief ingest PATH...")
+    unknown = sorted(set(sources or ()) - documents.keys())
+    if unknown:
+        raise QuoteError(f"No document named {unknown[0]!r} in the index; `brief list` shows what is there")
+    chunks = [p.chunk for p in retriever.passages(topic, max(3 * limit, _CANDIDATE_CHUNKS), sources)]
+    texts = {source: store.text(source) for source in sorted({c.source for c in chunks})}
+    sentences = _candidate_sentences(chunks, texts)
+    scores = _scores(topic, [s.text for s in sentences], cache) if sentences else np.zeros(0)
+    passing = [(s, float(score)) for s, score in zip(sentences, scores, strict=True) if score >= RELEVANCE_FLOOR]
+    quotes = [q for q in _runs(passing, texts, documents) if texts[q.source][q.start : q.end] == q.quote]
+    quotes = sorted(quotes, key=lambda q: (-q.score, q.source, q.start))[:limit]
+    return QuoteResult(topic, quotes, _message(topic, quotes, sources))
+
+
+def _candidate_sentences(chunks: Sequence[Chunk], texts: dict[str, str]) -> list[_Sentence]:
+    """Whole sentences lying inside a retrieved chunk, once each, in document order."""
+    found: dict[tuple[str, int], _Sentence] = {}
+    paragraphs = {source: paragraph_spans(text) for source, text in texts.items()}
+    for chunk in chunks:
+        text, spans = texts[chunk.source], paragraphs[chunk.source]
+        if not 0 < chunk.paragraph <= len(spans):
+            continue
+        for span in sentence_spans(text, spans[chunk.paragraph - 1]):
+            if chunk.start <= span.start and span.end <= chunk.end:
+                piece = chunk.text[span.start - chunk.start : span.end - chunk.start]
+                found.setdefault((chunk.source, span.start), _Sentence(chunk.source, chunk.paragraph, span, piece))
+    return [found[key] for key in sorted(found)]
+
+
+def _scores(topic: str, sentences: list[str], cache: SentenceEmbeddingCache) -> np.ndarray:
+    """Cosine of each sentence with the topic plus ``LEXICAL_WEIGHT`` times its coverage of the topic's terms."""
+    vectors = _unit(np.asarray(cache.vectors(sentences), dtype=np.float64))
+    query = _unit(np.asarray(cache.embeddings.embed_query(topic), dtype=np.float64))
+    terms = set(content_terms(topic))
+    coverage = [len(terms & set(content_terms(s))) / len(terms) if terms else 0.0 for s in sentences]
+    return np.asarray(vectors @ query + LEXICAL_WEIGHT * np.asarray(coverage))
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return np.asarray(vectors / np.where(norms == 0, 1.0, norms))
+
+
+def _runs(
+    passing: list[tuple[_Sentence, float]], texts: dict[str, str], documents: dict[str, DocumentInfo]
+) -> list[Quote]:
+    """Merge passing sentences that follow each other in one paragraph into runs of at most ``_MAX_QUOTE_CHARS``.
+
+    A run's text is its sentences as the retrieved chunks hold them, joined by the white space between them,
+    so comparing it with the stored text checks the index against the source. Its score is its best sentence's.
+    """
+    quotes: list[Quote] = []
+    for sentence, score in passing:
+        text = texts[sentence.source]
+        last = quotes[-1] if quotes else None
+        if (
+            last
+            and last.source == sentence.source
+            and last.paragraph == sentence.paragraph
+            and not text[last.end : sentence.span.start].strip()
+            and sentence.span.end - last.start <= _MAX_QUOTE_CHARS
+        ):
+            joined = last.quote + text[last.end : sentence.span.start] + sentence.text
+            quotes[-1] = replace(last, end=sentence.span.end, quote=joined, score=max(last.score, score))
+            continue
+        info = documents.get(sentence.source)
+        title, date = (info.title, info.date) if info else (sentence.source, None)
+        start, end = sentence.span.start, sentence.span.end
+        quotes.append(Quote(sentence.source, start, end, sentence.paragraph, sentence.text, score, title, date))
+    return quotes
+
+
+def _message(topic: str, quotes: list[Quote], sources: Sequence[str] | None) -> str:
+    where = f" (searched only {', '.join(sources)})" if sources else ""
+    if not quotes:
+        return f"The briefs hold no passage about '{topic}'{where}."
+    briefs = len({q.source for q in quotes})
+    return f"{_count(len(quotes), 'quote')} about '{topic}' from {_count(briefs, 'brief')}{where}."
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

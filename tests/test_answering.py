@@ -1,0 +1,180 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant
+from assistant.errors import LLMError
+from assistant.grounding import AnswerType, analyze_question, claim_support, has_candidate, unsupported_facts
+from index import Settings
+
+from .fakes import HashEmbeddings, ScriptedChatModel
+
+RUTTE = (
+    "NATO Secretary General Mark Rutte disclosed that South Korean intelligence had revealed the presence of "
+    "North Korean units in Russia’s Kursk region, potentially signaling additional military support for the Kremlin."
+)
+
+
+@pytest.fixture
+def assistant(settings: Settings, seed_dir: Path) -> Assistant:
+    assistant = Assistant(settings=settings, embeddings=HashEmbeddings())
+    assistant.ingest([seed_dir])
+    return assistant
+
+
+def _with_model(assistant: Assistant, *replies: str) -> ScriptedChatModel:
+    model = ScriptedChatModel(replies=replies, prompts=[])
+    assistant._chat_models["scripted"] = model
+    return model
+
+
+def _quotes_are_verbatim(assistant: Assistant, answer: object) -> None:
+    for citation in answer.citations:  # type: ignore[attr-defined]
+        assert assistant.store.text(citation.source)[citation.start : citation.end] == citation.quote
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Who disclosed the presence of North Korean units?", AnswerType.PERSON),
+        ("When did Ukrainian forces launch drone attacks?", AnswerType.DATE),
+        ("How many North Korean soldiers are in Kursk?", AnswerType.NUMBER),
+        ("What unemployment rate did Putin cite?", AnswerType.NUMBER),
+        ("Which party won Georgia's elections?", AnswerType.ORGANIZATION),
+        ("In which Russian region were units reported?", AnswerType.PLACE),
+        ("Why is China interested in Belarus?", AnswerType.OTHER),
+    ],
+)
+def test_answer_type(question: str, kind: AnswerType) -> None:
+    assert analyze_question(question).answer_type is kind
+
+
+def test_candidates_need_the_asked_kind_of_fact() -> None:
+    assert has_candidate(RUTTE, analyze_question("Who disclosed the presence of North Korean units?"))
+    unemployment = "Putin sought to reassure the public by emphasizing Russia’s low unemployment rate."
+    assert not has_candidate(unemployment, analyze_question("What unemployment rate did Putin cite for Russia?"))
+    georgia = "Meanwhile, Georgia is experiencing challenges to the results of its 2024 parliamentary elections."
+    assert not has_candidate(georgia, analyze_question("Which party won Georgia's elections?"))
+    drones = "On the night of October 27-28, Ukrainian forces launched a series of drone attacks."
+    assert not has_candidate(drones, analyze_question("How many drones did Ukraine launch on October 27-28?"))
+
+
+def test_claim_checks_catch_invented_numbers_and_names() -> None:
+    assert claim_support("Mark Rutte disclosed the presence of North Korean units.", [RUTTE]) == 1.0
+    assert unsupported_facts("Rutte said 3,000 troops from Pyongyang arrived.", [RUTTE]) == ["3,000", "Pyongyang"]
+    assert unsupported_facts("Rutte disclosed it.", [RUTTE]) == []
+
+
+def test_extractive_answer_cites_verbatim_passage(assistant: Assistant) -> None:
+    answer = assistant.ask("Who disclosed the presence of North Korean units in Kursk?", llm="none")
+    assert not answer.refused
+    assert "Mark Rutte" in answer.answer and answer.answer.endswith("[1]")
+    assert answer.citations[0].n == 1 and answer.citations[0].paragraph == 5
+    assert all(s.supported for s in answer.sentences)
+    _quotes_are_verbatim(assistant, answer)
+    data = answer.as_dict()
+    assert set(data) == {"question", "answer", "refused", "citations", "sentences", "confidence", "model", "timings_ms"}
+    assert set(data["timings_ms"]) == {"retrieve", "generate", "total"}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which party won Georgia's 2024 parliamentary elections?",
+        "How many North Korean soldiers are in the Kursk region?",
+        "What unemployment rate did Putin cite for Russia?",
+    ],
+)
+def test_unanswerable_questions_are_refused_by_the_system(assistant: Assistant, question: str) -> None:
+    model = _with_model(assistant, "The Georgian Dream party won with 54% of the vote [1].")
+    answer = assistant.ask(question, llm="scripted")
+    assert answer.refused
+    assert answer.answer.startswith("The briefs do not say")
+    assert model.prompts == [], "the model is not even asked when the evidence cannot answer"
+    _quotes_are_verbatim(assistant, answer)
+
+
+def test_model_answer_is_verified_and_cited(assistant: Assistant) -> None:
+    _with_model(assistant, "Mark Rutte disclosed the presence of North Korean units in Russia’s Kursk region [1].")
+    answer = assistant.ask("Who disclosed the presence of North Korean units in Kursk?", llm="scripted")
+    assert answer.answer == "Mark Rutte disclosed the presence of North Korean units in Russia’s Kursk region. [1]"
+    assert answer.sentences[0].supported and answer.citations[0].quote == RUTTE
+
+
+def test_hallucinated_uncited_claim_is_removed(assistant: Assistant) -> None:
+    reply = "Mark Rutte disclosed the presence of North Korean units [1]. Kim Jong Un sent 12,000 soldiers by train."
+    _with_model(assistant, reply)
+    answer = assistant.ask("Who disclosed the presence of North Korean units in Kursk?", llm="scripted")
+    assert "12,000" not in answer.answer and "Kim Jong Un" not in answer.answer
+    flagged = [s for s in answer.sentences if not s.supported]
+    assert flagged and "12,000" in flagged[0].text and flagged[0].citations == ()
+
+
+def test_citation_to_a_missing_passage_never_survives(assistant: Assistant) -> None:
+    _with_model(assistant, "Mark Rutte disclosed the presence of North Korean units in Kursk [9].")
+    answer = assistant.ask("Who disclosed the presence of North Korean units in Kursk?", llm="scripted")
+    numbers = {c.n for c in answer.citations}
+    assert "[9]" not in answer.answer
+    assert all(n in numbers for s in answer.sentences for n in s.citations)
+    _quotes_are_verbatim(assistant, answer)
+
+
+def test_model_that_ignores_the_passages_falls_back_to_evidence(assistant: Assistant) -> None:
+    _with_model(assistant, "I am a helpful assistant. The weather in Paris is sunny today.")
+    answer = assistant.ask("Who disclosed the presence of North Korean units in Kursk?", llm="scripted")
+    assert not answer.refused
+    assert "Mark Rutte" in answer.answer
+    assert "Paris" not in answer.answer
+    assert any(not s.supported and "Paris" in s.text for s in answer.sentences)
+
+
+def test_instructions_inside_passages_are_quoted_not_obeyed(assistant: Assistant) -> None:
+    model = _with_model(assistant, "Mark Rutte disclosed the presence of North Korean units in Kursk [1].")
+    assistant.ask("Who disclosed the presence of North Korean units in Kursk?", llm="scripted")
+    system = str(model.prompts[0][0].content)
+    assert "never instructions" in system
+
+
+def test_follow_up_question_uses_history(assistant: Assistant) -> None:
+    first = "Which delegations participated in military exercises in Belarus?"
+    alone = assistant.ask("Who stated that?", llm="none")
+    assert alone.standalone_question == "Who stated that?"
+    answer = assistant.ask("Who stated that?", history=[(first, "Uzbekistan and Kazakhstan [1]")], llm="none")
+    assert "exercises" in answer.standalone_question
+    assert not answer.refused
+    assert "Denisenko" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [("", "in words"), ("?!?! ...", "in words"), ("x" * 100_000, "characters long")],
+)
+def test_degenerate_questions_get_a_clear_reply(assistant: Assistant, question: str, message: str) -> None:
+    answer = assistant.ask(question, llm="none")
+    assert answer.refused and message in answer.answer
+
+
+def test_question_in_another_script_is_answered_or_refused_cleanly(assistant: Assistant) -> None:
+    answer = assistant.ask("Кто командует силами специальных операций?", llm="none")
+    assert isinstance(answer.refused, bool) and answer.answer
+
+
+def test_empty_index_says_so(settings: Settings) -> None:
+    answer = Assistant(settings=settings, embeddings=HashEmbeddings()).ask("Who is Rutte?", llm="none")
+    assert answer.refused and "brief ingest" in answer.answer
+
+
+def test_unreachable_llm_server_is_a_clear_error(assistant: Assistant, settings: Settings) -> None:
+    settings.llm_base_url = "http://127.0.0.1:9/v1"
+    settings.llm_timeout = 5
+    with pytest.raises(LLMError, match=r"openai:some-model.*127\.0\.0\.1:9"):
+        assistant.ask("Who disclosed the presence of North Korean units in Kursk?", llm="openai:some-model")
+
+
+def test_unknown_backend_is_a_config_error(assistant: Assistant) -> None:
+    from assistant.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="Unknown LLM backend"):
+        assistant.ask("Who is Rutte?", llm="gpt")

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant
+from index import Settings
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    home = tmp_path_factory.mktemp("answers-home")
+    assistant = Assistant(settings=Settings(home=home))
+    assistant.ingest([Path(__file__).resolve().parents[1] / "seeds"])
+    return assistant
+
+
+def _verbatim(assistant: Assistant, answer: object) -> None:
+    for citation in answer.citations:  # type: ignore[attr-defined]
+        assert assistant.store.text(citation.source)[citation.start : citation.end] == citation.quote
+
+
+@pytest.mark.parametrize("llm", ["none", "embedded"])
+def test_answers_and_refusals_on_the_seed(seeded: Assistant, llm: str) -> None:
+    answer = seeded.ask("Who disclosed the presence of North Korean units in Kursk?", llm=llm)
+    assert not answer.refused and "Rutte" in answer.answer
+    assert answer.citations and all(s.supported for s in answer.sentences if s.citations)
+    _verbatim(seeded, answer)
+    refusal = seeded.ask("Which party won Georgia's 2024 parliamentary elections?", llm=llm)
+    assert refusal.refused and refusal.answer.startswith("The briefs do not say")
+    _verbatim(seeded, refusal)
+
+
+def test_follow_up_is_rewritten_with_history(seeded: Assistant) -> None:
+    history = [("Which countries sent delegations to military exercises in Belarus?", "Uzbekistan and Kazakhstan")]
+    answer = seeded.ask("Who reported it?", history=history, llm="none")
+    assert not answer.refused and "Denisenko" in answer.answer
+
+
+def test_embedded_model_streams_draft_tokens(seeded: Assistant) -> None:
+    events = list(seeded.stream("When did Ukrainian forces launch drone attacks?", llm="embedded"))
+    drafts = [e for e in events if isinstance(e, str)]
+    assert len(drafts) > 1, "the embedded model streams its draft token by token"
+    final = events[-1]
+    assert "October 27-28" in final.answer and final.model.startswith("SmolLM2")

@@ -1,0 +1,215 @@
+"""The Gradio app: Ask, Quotes, Library and Evaluate tabs over one :class:`Assistant`, plus named API endpoints.
+
+The endpoints ``ask``, ``quotes``, ``ingest`` and ``evaluate`` are what ``gradio_client`` and scripts call;
+the other events only feed the page. Requests wait in Gradio's queue: questions run at most
+``ASK_CONCURRENCY`` at a time in their own group, so a slow answer never holds up the library.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from typing import Any
+
+import gradio as gr
+
+from assistant import Assistant
+from assistant.errors import ConfigError
+from index import Settings
+
+from .handlers import Handlers
+from .render import COPY_JS, SOURCES_CSS
+
+__all__ = ["ASK_CONCURRENCY", "build_app", "launch_options", "serve"]
+
+ASK_CONCURRENCY = 2
+"""Questions answered at once (the embedded model shares the CPU); more wait in the queue."""
+_PRIVATE: dict[str, Any] = {"api_visibility": "private"}
+_NO_SOURCES = '<p class="brief-empty">The passages an answer cites appear here.</p>'
+
+
+def _controls(handlers: Handlers) -> tuple[gr.Slider, gr.Dropdown]:
+    settings = handlers.assistant.settings
+    k = gr.Slider(1, 20, value=min(settings.k, 20), step=1, label="Passages retrieved (k)")
+    llm = gr.Dropdown(handlers.backends, value=settings.llm, label="LLM backend")
+    return k, llm
+
+
+def _ask_tab(handlers: Handlers) -> None:
+    with gr.Row():
+        with gr.Column(scale=3):
+            chat = gr.Chatbot(
+                label="Conversation",
+                height=480,
+                latex_delimiters=[],
+                buttons=["copy", "copy_all"],
+                elem_id="brief-chat",
+            )
+            with gr.Row():
+                question = gr.Textbox(
+                    placeholder="Ask about the briefs…", show_label=False, scale=5, elem_id="brief-question"
+                )
+                send = gr.Button("Ask", variant="primary", scale=1, elem_id="brief-ask")
+            model = gr.Markdown(elem_id="brief-model")
+            with gr.Row():
+                k, llm = _controls(handlers)
+        with gr.Column(scale=2):
+            sources = gr.HTML(
+                _NO_SOURCES,
+                label="Sources",
+                css_template=SOURCES_CSS,
+                js_on_load=None,
+                elem_id="brief-sources",
+            )
+    history = gr.State([])
+    gr.on(
+        [question.submit, send.click],
+        handlers.respond,
+        [question, chat, history, k, llm],
+        [question, chat, history, sources, model],
+        concurrency_id="ask",
+        concurrency_limit=ASK_CONCURRENCY,
+        **_PRIVATE,
+    )
+    chat.clear(lambda: ([], _NO_SOURCES, ""), None, [history, sources, model], **_PRIVATE)
+
+
+def _quotes_tab(handlers: Handlers) -> gr.Dropdown:
+    with gr.Row():
+        topic = gr.Textbox(label="Topic", placeholder="e.g. North Korean troops", scale=4, elem_id="brief-topic")
+        limit = gr.Slider(1, 50, value=10, step=1, label="Most quotes", scale=1)
+    only = gr.Dropdown([], multiselect=True, label="Only these documents (optional)")
+    find = gr.Button("Find quotes", variant="primary")
+    cards = gr.HTML(css_template=SOURCES_CSS, js_on_load=COPY_JS, elem_id="brief-quotes")
+    files = gr.File(label="Download as Markdown and CSV", file_count="multiple", interactive=False)
+    gr.on([topic.submit, find.click], handlers.show_quotes, [topic, limit, only], [cards, files], **_PRIVATE)
+    return only
+
+
+def _library_tab(handlers: Handlers, quote_filter: gr.Dropdown) -> list[gr.Component]:
+    megabytes = f"{handlers.assistant.settings.max_file_mb:g}"
+    uploads = gr.File(
+        label=f"Briefs to index: .txt .md .html .pdf .docx, at most {megabytes} MB each", file_count="multiple"
+    )
+    index = gr.Button("Index the uploaded files", variant="primary")
+    status = gr.Markdown()
+    with gr.Accordion("Last upload report (JSON)", open=False):
+        report = gr.JSON()
+    table = gr.Dataframe(
+        headers=["document", "title", "chunks", "date", "indexed (UTC)"], interactive=False, label="Indexed documents"
+    )
+    with gr.Row():
+        pick = gr.Dropdown([], label="Document", scale=3)
+        remove = gr.Button("Remove", variant="stop", scale=1)
+        reindex = gr.Button("Re-index from files on disk", scale=1)
+    library = [table, pick, quote_filter]
+    library_group: dict[str, Any] = {"concurrency_id": "library", "concurrency_limit": 1}
+    events = [
+        index.click(handlers.ingest, uploads, [status, report], api_name="ingest", **library_group),
+        remove.click(handlers.remove, pick, status, **library_group, **_PRIVATE),
+        reindex.click(handlers.reindex, None, status, **library_group, **_PRIVATE),
+    ]
+    for event in events:
+        event.then(handlers.library, None, library, **_PRIVATE)
+    return library
+
+
+def _evaluate_tab(handlers: Handlers) -> None:
+    gr.Markdown("Runs the shipped seed test set, or the JSON Lines test set you upload, through the assistant.")
+    with gr.Row():
+        testset = gr.File(label="Test set (.jsonl, optional)", file_types=[".jsonl"], scale=2)
+        with gr.Column(scale=1):
+            k, llm = _controls(handlers)
+            run = gr.Button("Run the evaluation", variant="primary")
+    status = gr.Markdown()
+    with gr.Row():
+        metrics = gr.Dataframe(label="Metrics", interactive=False, scale=1)
+        chart = gr.Image(label="Chart", type="filepath", interactive=False, scale=2)
+    questions = gr.Dataframe(
+        label="Questions",
+        interactive=False,
+        wrap=True,
+        column_widths=["7%", "9%", "30%", "30%", "6%", "6%", "6%", "6%"],
+    )
+    files = gr.File(label="Report (JSON and Markdown)", file_count="multiple", interactive=False)
+    run.click(
+        handlers.evaluate,
+        [testset, k, llm],
+        [status, metrics, chart, questions, files],
+        api_name="evaluate",
+        concurrency_id="evaluate",
+        concurrency_limit=1,
+    )
+
+
+def build_app(assistant: Assistant) -> gr.Blocks:
+    """Build the app around ``assistant``; its queue is configured, ready to ``launch``.
+
+    Gradio keeps uploads in ``GRADIO_TEMP_DIR``, which this points at ``BRIEF_HOME/app/cache`` so
+    nothing is written outside the app's own folder; downloads and reports go next to it.
+    """
+    folder = assistant.settings.home / "app"
+    os.environ["GRADIO_TEMP_DIR"] = str(folder / "cache")
+    handlers = Handlers(assistant, folder)
+    with gr.Blocks(title="brief", delete_cache=(3600, 3600)) as demo:
+        gr.Markdown("# brief\nAnswers from the indexed briefs, every claim cited to the exact characters it rests on.")
+        with gr.Tab("Ask"):
+            _ask_tab(handlers)
+        with gr.Tab("Quotes"):
+            quote_filter = _quotes_tab(handlers)
+        with gr.Tab("Library"):
+            library = _library_tab(handlers, quote_filter)
+        with gr.Tab("Evaluate"):
+            _evaluate_tab(handlers)
+        gr.api(handlers.ask, api_name="ask", concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY)
+        gr.api(handlers.quotes, api_name="quotes", concurrency_id="quotes")
+        demo.load(handlers.library, None, library, **_PRIVATE)
+    demo.queue(default_concurrency_limit=ASK_CONCURRENCY)
+    return demo
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _credentials(auth: str) -> tuple[str, str]:
+    user, _, password = auth.partition(":")
+    if not user or not password:
+        raise ConfigError("BRIEF_AUTH (or --auth) must look like user:password, both parts non-empty")
+    return user, password
+
+
+def launch_options(settings: Settings, host: str, auth: str | None = None, open_: bool = False) -> dict[str, Any]:
+    """Return the ``launch`` arguments for serving on ``host``, refusing a non-loopback address with no login.
+
+    Raises:
+        ConfigError: ``host`` is not a loopback address and neither ``auth`` nor ``open_`` is given,
+            or ``auth`` is not ``user:password``.
+
+    """
+    credentials = _credentials(auth) if auth else None
+    if credentials is None and not open_ and not _is_loopback(host):
+        raise ConfigError(
+            f"Refusing to serve on {host} without a login: set BRIEF_AUTH=user:password (or --auth), "
+            "or pass --open to let anyone who can reach the port use the app"
+        )
+    return {
+        "server_name": host,
+        "auth": credentials,
+        "max_file_size": settings.max_file_bytes,
+        "run_history": False,  # questions about briefs are not kept in the browser's storage
+        "ssr_mode": False,
+    }
+
+
+def serve(
+    assistant: Assistant, host: str = "127.0.0.1", port: int = 7860, auth: str | None = None, open_: bool = False
+) -> None:
+    """Serve the app on ``host:port`` until interrupted."""
+    options = launch_options(assistant.settings, host, auth, open_)
+    build_app(assistant).launch(server_port=port, **options)
