@@ -8,22 +8,32 @@ sentence quoted verbatim. The same rules apply to every backend, including ``non
 
 from __future__ import annotations
 
+import math
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from index import sentence_spans
+from index import LexicalIndex, sentence_spans
 from index.lexical import content_terms
 
 from .citations import Answer, AnswerSentence, Citation
 from .errors import BriefError
 from .evidence import Evidence, coverage, select_evidence
-from .grounding import AnswerType, Question, analyze_question, claim_support, has_candidate, unsupported_facts
+from .grounding import (
+    AnswerType,
+    Question,
+    analyze_question,
+    claim_support,
+    has_candidate,
+    informative_terms,
+    novel_terms,
+    unsupported_facts,
+)
 from .llm import describe_backend, llm_error
 
 if TYPE_CHECKING:
@@ -86,7 +96,9 @@ def standalone_question(question: str, history: History, model: BaseChatModel | 
     own_terms = analyze_question(question).terms
     if _ANAPHORA.search(question) or len(own_terms) < 3:
         extra = [t for t in content_terms(previous) if t not in own_terms]
-        words = [w for w in re.findall(r"[^\W_]+(?:[’'][^\W_]+)*", previous) if w.lower() not in {"what", "which", "who"}]
+        words = [
+            w for w in re.findall(r"[^\W_]+(?:[’'][^\W_]+)*", previous) if w.lower() not in {"what", "which", "who"}
+        ]
         if extra:
             return f"{question} ({' '.join(words)})"
     return question
@@ -94,6 +106,15 @@ def standalone_question(question: str, history: History, model: BaseChatModel | 
 
 def _is_embedded(model: BaseChatModel) -> bool:
     return model._llm_type.startswith("embedded")
+
+
+def _term_weight(lexical: LexicalIndex) -> Callable[[str], float]:
+    """IDF weights in which a word the briefs never use weighs as much as their rarest word, not more.
+
+    Such words are often paraphrases ("commando", "Kyiv"); word similarity may still match them.
+    """
+    rarest = math.log(1.0 + (max(1, len(lexical)) - 0.5) / 1.5)
+    return lambda term: min(lexical.idf(term), rarest)
 
 
 def _answerable(question: Question, evidence: Sequence[Evidence]) -> Evidence | None:
@@ -104,24 +125,30 @@ def _answerable(question: Question, evidence: Sequence[Evidence]) -> Evidence | 
     return None
 
 
-def _second_part(question: Question, evidence: Sequence[Evidence], primary: Evidence, idf: object) -> Evidence | None:
+def _second_part(
+    question: Question, evidence: Sequence[Evidence], primary: Evidence, idf: Callable[[str], float]
+) -> Evidence | None:
     """For a two-part question, the best sentence for its second half when the first does not cover it."""
     parts = re.split(r"\?\s+|\b(?:and|also) (?=what|who|when|where|why|how|which)", question.text, maxsplit=1)
     if len(parts) < 2 or not parts[1].strip():
         return None
     second = analyze_question(parts[1])
-    scorer = idf if callable(idf) else (lambda _t: 1.0)
-    if coverage(second, primary.text, scorer) >= 0.6:
+    if coverage(second, primary.text, idf) >= 0.6:
         return None
-    ranked = sorted(evidence, key=lambda e: -coverage(second, e.text, scorer))
+    ranked = sorted(evidence, key=lambda e: -coverage(second, e.text, idf))
     for item in ranked:
-        if item is not primary and coverage(second, item.text, scorer) >= _MIN_COVERAGE and has_candidate(item.text, second):
+        if (
+            item is not primary
+            and coverage(second, item.text, idf) >= _MIN_COVERAGE
+            and has_candidate(item.text, second)
+        ):
             return item
     return None
 
 
 def _split_sentences(text: str) -> list[str]:
     cleaned = re.sub(r"^\s*(\d+[.)]|[-*•])\s+", "", text, flags=re.M)
+    cleaned = re.sub(r"(\[\d+\])\s+(?=[A-Z“\"])", "\\1\n", cleaned)
     return [span.of(cleaned) for span in sentence_spans(cleaned)]
 
 
@@ -139,7 +166,12 @@ def _verify(reply: str, evidence: Sequence[Evidence], question: Question) -> lis
         pool = cited or list(evidence)
         best = max(pool, key=lambda e: claim_support(claim, [e.text]))
         support = claim_support(claim, [e.text for e in cited] or [best.text])
-        supported = support >= _MIN_SUPPORT and not unsupported_facts(claim, [e.text for e in pool])
+        texts = [e.text for e in pool]
+        supported = (
+            support >= _MIN_SUPPORT
+            and len(novel_terms(claim, texts, question.terms)) <= 1
+            and not unsupported_facts(claim, texts)
+        )
         if supported and not cited:
             cited = [best]
         drafts.append(_Draft(text=claim, evidence=tuple(cited) if supported else (), supported=supported))
@@ -149,7 +181,8 @@ def _verify(reply: str, evidence: Sequence[Evidence], question: Question) -> lis
 def _useful(drafts: Sequence[_Draft], question: Question, primary: Evidence) -> bool:
     """Whether the verified sentences answer the question (not just repeat a true but unrelated passage)."""
     for draft in drafts:
-        if draft.supported and any(e.lexical >= _MIN_COVERAGE or e == primary for e in draft.evidence):
+        grounded = any(e.lexical >= _MIN_COVERAGE or e == primary for e in draft.evidence)
+        if draft.supported and grounded and len(informative_terms(draft.text, question)) >= 2:
             if question.answer_type is AnswerType.OTHER or has_candidate(draft.text, question):
                 return True
     return False
@@ -174,19 +207,25 @@ def _citations(drafts: Sequence[_Draft], texts: dict[str, str]) -> tuple[list[Ci
                     Citation(numbers[key], item.source, item.start, item.end, quote, item.paragraph, item.score)
                 )
             marks.append(numbers[key])
-        sentences.append(AnswerSentence(text=draft.text, citations=tuple(marks), supported=draft.supported and bool(marks)))
+        sentences.append(
+            AnswerSentence(text=draft.text, citations=tuple(marks), supported=draft.supported and bool(marks))
+        )
         if draft.supported and marks:
             rendered.append(draft.text + " " + "".join(f"[{n}]" for n in marks))
     return citations, sentences, " ".join(rendered)
 
 
-def _refusal(question: Question, evidence: Sequence[Evidence], texts: dict[str, str], reason: str = "") -> tuple[str, list[Citation], list[AnswerSentence]]:
+def _refusal(
+    question: Question, evidence: Sequence[Evidence], texts: dict[str, str], reason: str = ""
+) -> tuple[str, list[Citation], list[AnswerSentence]]:
     text = reason or _REFUSAL
     citations: list[Citation] = []
     if evidence and evidence[0].score >= 0.3:
         closest = evidence[0]
         quote = texts[closest.source][closest.start : closest.end]
-        citations.append(Citation(1, closest.source, closest.start, closest.end, quote, closest.paragraph, closest.score))
+        citations.append(
+            Citation(1, closest.source, closest.start, closest.end, quote, closest.paragraph, closest.score)
+        )
         text += " The closest related passage is [1]."
     return text, citations, [AnswerSentence(text=text, citations=tuple(c.n for c in citations), supported=True)]
 
@@ -219,15 +258,17 @@ def answer_stream(assistant: Assistant, question: str, history: History, k: int,
         yield _reject(question[:200], message, model_name, started)
         return
     if not assistant.documents():
-        yield _reject(question, "No briefs are indexed yet: add some with `brief ingest PATH` first.", model_name, started)
+        yield _reject(
+            question, "No briefs are indexed yet: add some with `brief ingest PATH` first.", model_name, started
+        )
         return
 
     standalone = standalone_question(question, history, model)
     analysis = replace(analyze_question(standalone), answer_type=analyze_question(question).answer_type)
     passages = assistant.retriever.passages(standalone, k)
-    lexical = assistant.retriever.lexical_index()
+    weight = _term_weight(assistant.retriever.lexical_index())
     evidence = select_evidence(
-        passages, analysis, assistant.embeddings.embed_query(standalone), assistant.sentence_cache, lexical.idf
+        passages, analysis, assistant.embeddings.embed_query(standalone), assistant.sentence_cache, weight
     )
     texts = {source: assistant.store.text(source) for source in {e.source for e in evidence}}
     retrieved = [
@@ -241,7 +282,7 @@ def answer_stream(assistant: Assistant, question: str, history: History, k: int,
     drafts: list[_Draft] = []
     refused_by_model = False
     if primary is not None:
-        extra = _second_part(analysis, evidence, primary, lexical.idf)
+        extra = _second_part(analysis, evidence, primary, weight)
         extractive = [_Draft(primary.text, (primary,), True)] + ([_Draft(extra.text, (extra,), True)] if extra else [])
         if model is None:
             drafts = extractive

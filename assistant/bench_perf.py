@@ -59,7 +59,6 @@ __all__ = [
 ]
 
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
-_DIMENSIONS = 384
 _FILL_BATCH_DOCS = 100
 
 Progress = Callable[[str], None]
@@ -360,7 +359,7 @@ def measure_ingest(embeddings: Embeddings, settings: Settings, docs: int, workdi
     }
 
 
-def _fill(store: BriefStore, target: int, start_doc: int) -> int:
+def _fill(store: BriefStore, target: int, start_doc: int, dimensions: int) -> int:
     """Grow ``store`` to at least ``target`` chunks of generated briefs with random unit vectors.
 
     Returns the number of the next unused generated brief.
@@ -375,7 +374,7 @@ def _fill(store: BriefStore, target: int, start_doc: int) -> int:
         for name, text in generate_briefs(_FILL_BATCH_DOCS, seed=13, start=number):
             document = SourceDocument(source=name, text=text, title=text.split("\n", 1)[0])
             chunks = chunk_document(document, store.settings.chunk_chars)
-            vectors = rng.standard_normal((len(chunks), _DIMENSIONS)).astype(np.float32)
+            vectors = rng.standard_normal((len(chunks), dimensions)).astype(np.float32)
             vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
             batch.append((document, chunks, vectors.tolist()))
             have += len(chunks)
@@ -406,6 +405,7 @@ def measure_retrieval(
 ) -> list[dict[str, Any]]:
     """Latency of hybrid retrieval (and of its dense, lexical and query-embedding parts) at each size."""
     questions = _questions(queries)
+    dimensions = len(embeddings.embed_query(questions[0]))
     retriever = HybridRetriever(store=store, embeddings=embeddings, k=5)
     rows = []
     next_doc = 0
@@ -413,7 +413,7 @@ def measure_retrieval(
         if progress:
             progress(f"{mode}: filling the store to {size:,} chunks")
         started = time.perf_counter()
-        next_doc = _fill(store, size, next_doc)
+        next_doc = _fill(store, size, next_doc, dimensions)
         fill_seconds = time.perf_counter() - started
         started = time.perf_counter()
         lexical = retriever.lexical_index()
@@ -521,7 +521,8 @@ def format_report(report: dict[str, Any]) -> str:
         "# brief performance",
         "",
         f"{machine['cpus']} CPUs, {machine['platform']}, Python {machine['python']}, embedder {machine['embedder']}; "
-        f"load average {machine['load_average_at_start'][0]} at the start, {machine['load_average_at_end'][0]} at the end.",
+        f"load average {machine['load_average_at_start'][0]} at the start, "
+        f"{machine['load_average_at_end'][0]} at the end.",
         "",
         "## Ingestion",
         "",

@@ -49,6 +49,14 @@ class _BriefGroup(click.Group):
             raise click.ClickException(str(error)) from None
 
 
+_llm_option = click.option(
+    "--llm", envvar="BRIEF_LLM", help="LLM backend: embedded, none (extractive), ollama:MODEL or openai:MODEL."
+)
+_k_option = click.option(
+    "--k", "k", type=click.IntRange(1, 50), envvar="BRIEF_K", help="Passages retrieved per question."
+)
+
+
 @click.group(cls=_BriefGroup)
 @click.version_option(package_name="brief")
 def main() -> None:
@@ -98,8 +106,8 @@ def list_documents(context: CliContext, as_json: bool) -> None:
 @main.command()
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
-@click.option("--k", type=click.IntRange(1, 50), envvar="BRIEF_K", default=None, help="Passages to retrieve.")
-@click.option("--llm", envvar="BRIEF_LLM", default=None, help="embedded | none | ollama:MODEL | openai:MODEL")
+@_k_option
+@_llm_option
 @pass_context
 def ask(context: CliContext, question: str, as_json: bool, k: int | None, llm: str | None) -> None:
     """Answer QUESTION from the indexed briefs, citing the passages it rests on."""
@@ -139,6 +147,35 @@ def remove(context: CliContext, source: str) -> None:
 
 
 @main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@pass_context
+def reindex(context: CliContext, paths: tuple[Path, ...], as_json: bool) -> None:
+    """Rebuild a damaged index: move its folder aside (kept, never deleted) and index the briefs again.
+
+    The briefs come from the files the old index recorded (or the text it stored) while it can still be
+    read, and from PATHS. Stop `brief serve` first.
+    """
+    from tqdm import tqdm
+
+    from index.recovery import rebuild_index
+
+    assistant = context.assistant
+    with tqdm(unit="file", file=sys.stderr, disable=None, desc="Indexing") as bar:
+        report = rebuild_index(assistant.settings, assistant.embeddings, paths, lambda name: bar.update())
+    for failure in report.ingest.failed:
+        click.echo(f"error: {failure}", err=True)
+    for source in report.lost:
+        click.echo(f"error: {source}: lost (its file is gone and its stored text is unreadable)", err=True)
+    if as_json:
+        _emit_json(report.as_dict())
+    else:
+        click.echo(report.summary())
+    if report.ingest.failed or report.lost:
+        sys.exit(1)
+
+
+@main.command()
 @click.argument("topic")
 @click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 50), help="Most quotes to return.")
 @click.option("--source", "sources", multiple=True, metavar="NAME", help="Quote only this document (repeatable).")
@@ -167,14 +204,6 @@ def quotes(
         if not result.quotes:
             click.echo(result.message, err=True)
         click.echo(result.to_markdown() if output_format == "md" else result.to_csv(), nl=False)
-
-
-_llm_option = click.option(
-    "--llm", envvar="BRIEF_LLM", help="LLM backend: embedded, none (extractive), ollama:MODEL or openai:MODEL."
-)
-_k_option = click.option(
-    "--k", "k", type=click.IntRange(1, 50), envvar="BRIEF_K", help="Passages retrieved per question."
-)
 
 
 @main.command(name="eval")

@@ -18,6 +18,8 @@ __all__ = [
     "analyze_question",
     "claim_support",
     "has_candidate",
+    "informative_terms",
+    "novel_terms",
     "unsupported_facts",
 ]
 
@@ -34,12 +36,50 @@ class AnswerType(Enum):
     OTHER = "other"
 
 
+def _which(nouns: str) -> str:
+    """Pattern for "which/what [up to two words] NOUN", e.g. "which Russian region"."""
+    return rf"\b(which|what)( \w+){{0,2}} ({nouns})\b"
+
+
 _TYPE_PATTERNS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
-    (AnswerType.NUMBER, re.compile(r"\bhow (many|much|long|old|large|big)\b|\bwhat (percentage|percent|number|share|amount|figure|proportion)\b|^what\b.*\b(rate|percentage|toll|number|total|count|amount|figure|budget|cost|size|population)\s*\??$|^what (\w+ )?(rate|percentage|toll|total|amount|budget|cost|population)\b")),
-    (AnswerType.DATE, re.compile(r"^\s*when\b|\b(what|which) (date|day|month|year|time|night|week)\b|\bon what (date|day)\b|\bwhen\b")),
-    (AnswerType.PERSON, re.compile(r"^\s*(who|whom|whose)\b|\bwho\b|\b(which|what)( \w+){0,2} (official|person|leader|general|commander|minister|president|spokesperson|spokesman|secretary|analyst|chief|head|director|commander|envoy)\b|\bname of the (person|official|general|commander|leader|minister)\b")),
-    (AnswerType.ORGANIZATION, re.compile(r"\b(which|what)( \w+){0,2} (party|parties|organi[sz]ation|group|institute|agency|court|alliance|think tank|body|unit|units|ministry)\b")),
-    (AnswerType.PLACE, re.compile(r"^\s*where\b|\bwhere\b|\b(which|what)( \w+){0,2} (country|countries|region|regions|city|cities|town|province|nation|nations|state|states|place)\b|\bin what (country|region|city)\b")),
+    (
+        AnswerType.NUMBER,
+        re.compile(
+            r"\bhow (many|much|long|old|large|big)\b"
+            r"|\bwhat (percentage|percent|number|share|amount|figure|proportion)\b"
+            r"|^what\b.*\b(rate|percentage|toll|number|total|count|amount|figure|budget|cost|size|population)\s*\??$"
+            r"|^what (\w+ )?(rate|percentage|toll|total|amount|budget|cost|population)\b"
+        ),
+    ),
+    (
+        AnswerType.DATE,
+        re.compile(r"\bwhen\b|\b(what|which) (date|day|month|year|time|night|week)\b|\bon what (date|day)\b"),
+    ),
+    (
+        AnswerType.PERSON,
+        re.compile(
+            r"\b(who|whom|whose)\b|\bname of the (person|official|general|commander|leader|minister)\b|"
+            + _which(
+                "official|person|leader|general|commander|minister|president|spokesperson|spokesman|secretary"
+                "|analyst|chief|head|director|envoy"
+            )
+        ),
+    ),
+    (
+        AnswerType.ORGANIZATION,
+        re.compile(
+            _which(
+                "party|parties|organi[sz]ation|group|institute|agency|court|alliance|think tank|body|units?|ministry"
+            )
+        ),
+    ),
+    (
+        AnswerType.PLACE,
+        re.compile(
+            r"\bwhere\b|\bin what (country|region|city)\b|"
+            + _which("country|countries|regions?|city|cities|town|province|nations?|states?|place")
+        ),
+    ),
 )
 _QUESTION_WORDS = frozenset(
     "what which who whom whose when where why how name kind type many much did does do is are was were "
@@ -63,6 +103,10 @@ _NUMBER_WORDS = (
 _NUMBER = re.compile(rf"\d[\d,.]*\d|\d|\b({_NUMBER_WORDS})\b", re.IGNORECASE)
 _CAPITALIZED = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w’'-]*)*")
 _TOKEN = re.compile(r"[^\W_]+(?:[’'][^\W_]+)*")
+_REPORTING = re.compile(
+    r"\b(stated?|said|says?|report(ed|s)?|disclos(ed|es?)|told|announc(ed|es?)|not(ed|es?)|claim(ed|s)?|warn(ed|s)?|wr(ote|ites?))\b",
+    re.IGNORECASE,
+)
 _SPEAKER = re.compile(
     r"\b([A-Z][\w’'-]+) (?:stated|said|says|reported|disclosed|told|announced|noted|claimed|warned|added|wrote)\b"
 )
@@ -170,11 +214,13 @@ def has_candidate(sentence: str, question: Question) -> bool:
     names = [e for e in _entities(sentence) if not _in_question(e, asked)]
     if kind is AnswerType.PLACE:
         return bool(names)
+    speakers = {m.group(1) for m in _SPEAKER.finditer(sentence)}
     names = [e for e in names if not _is_place_or_date(e)]
     if kind is AnswerType.PERSON:
-        speakers = {m.group(1) for m in _SPEAKER.finditer(sentence)}
-        return any(len(name.split()) >= 2 or name in speakers for name in names)
-    return bool(names)
+        # The subject of "stated"/"said" answers "who said it?", not "who led it?".
+        asks_source = bool(_REPORTING.search(question.text))
+        return any(len(name.split()) >= 2 or (asks_source and name in speakers) for name in names)
+    return any(name not in speakers for name in names)
 
 
 def _in_question(phrase: str, asked: set[str]) -> bool:
@@ -201,3 +247,21 @@ def unsupported_facts(claim: str, evidence: Iterable[str]) -> list[str]:
         if any(w not in pool for w in words):
             missing.append(name)
     return missing
+
+
+_GENERIC_CLAIM_WORDS = frozenset(
+    normalize_term(w)
+    for w in "passage passages brief briefs text document mention mentioned information context question answer "
+    "according state stated".split()
+)
+
+
+def novel_terms(claim: str, evidence: Iterable[str], known: Iterable[str] = ()) -> list[str]:
+    """Content terms of the claim found neither in the evidence nor among ``known`` (the question's) terms."""
+    pool = {t for text in evidence for t in content_terms(text)} | set(known) | _GENERIC_CLAIM_WORDS
+    return [t for t in content_terms(claim) if t not in pool]
+
+
+def informative_terms(claim: str, question: Question) -> list[str]:
+    """Content terms the claim adds to the question: an answer that adds none says nothing."""
+    return [t for t in content_terms(claim) if t not in question.terms and t not in _GENERIC_CLAIM_WORDS]

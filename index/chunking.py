@@ -33,9 +33,7 @@ def chunk_document(document: SourceDocument, target_chars: int = 500) -> list[Ch
     sha = document.sha256
     chunks: list[Chunk] = []
     for number, paragraph in enumerate(paragraph_spans(text), start=1):
-        sentences = [
-            piece for s in sentence_spans(text, paragraph) for piece in _split_long(text, s, 2 * target_chars)
-        ]
+        sentences = [piece for s in sentence_spans(text, paragraph) for piece in _split_long(text, s, 2 * target_chars)]
         group: list[Span] = []
         for sentence in sentences:
             if group and sentence.end - group[0].start > target_chars:

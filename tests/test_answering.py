@@ -178,3 +178,22 @@ def test_unknown_backend_is_a_config_error(assistant: Assistant) -> None:
 
     with pytest.raises(ConfigError, match="Unknown LLM backend"):
         assistant.ask("Who is Rutte?", llm="gpt")
+
+
+def test_cli_ask_prints_answer_with_cited_passages(assistant: Assistant) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from assistant.cli import CliContext, main
+
+    runner = CliRunner()
+    question = "Who disclosed the presence of North Korean units in Kursk?"
+    text = runner.invoke(main, ["ask", question, "--llm", "none"], obj=CliContext(assistant))
+    assert text.exit_code == 0, text.output
+    assert "Mark Rutte" in text.stdout and "[1] china-belarus-brief.txt, ¶5, chars 2020–2235" in text.stdout
+    as_json = runner.invoke(main, ["ask", question, "--llm", "none", "--json", "--k", "3"], obj=CliContext(assistant))
+    data = json.loads(as_json.stdout)
+    assert data["citations"][0]["quote"] == RUTTE and data["refused"] is False
+    broken = runner.invoke(main, ["ask", question, "--llm", "nonsense"], obj=CliContext(assistant))
+    assert broken.exit_code == 1 and "Unknown LLM backend" in broken.stderr and "Traceback" not in broken.output

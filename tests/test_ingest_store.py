@@ -28,7 +28,9 @@ def test_ingest_seed_then_reingest_adds_nothing(ingestor: Ingestor, store: Brief
     assert [c.id for c in store.chunks()] == [c.id for c in chunks]
 
 
-def test_chunks_point_at_exact_characters_of_stored_text(ingestor: Ingestor, store: BriefStore, seed_dir: Path, seed_text: str) -> None:
+def test_chunks_point_at_exact_characters_of_stored_text(
+    ingestor: Ingestor, store: BriefStore, seed_dir: Path, seed_text: str
+) -> None:
     ingestor.ingest_paths([seed_dir])
     text = store.text("china-belarus-brief.txt")
     assert text == seed_text
@@ -48,7 +50,9 @@ def test_changed_file_replaces_its_chunks(ingestor: Ingestor, store: BriefStore,
     assert store.document("note.txt").chunks == len(store.chunks())  # type: ignore[union-attr]
 
 
-def test_bad_files_fail_alone_and_lose_nothing(ingestor: Ingestor, store: BriefStore, seed_dir: Path, tmp_path: Path) -> None:
+def test_bad_files_fail_alone_and_lose_nothing(
+    ingestor: Ingestor, store: BriefStore, seed_dir: Path, tmp_path: Path
+) -> None:
     ingestor.ingest_paths([seed_dir])
     before = store.chunks()
     bad = tmp_path / "bad"
@@ -67,7 +71,9 @@ def test_bad_files_fail_alone_and_lose_nothing(ingestor: Ingestor, store: BriefS
     assert {c.id for c in before} <= after
 
 
-def test_interrupted_write_is_invisible_and_repaired(ingestor: Ingestor, store: BriefStore, tmp_path: Path, fake_embeddings: HashEmbeddings) -> None:
+def test_interrupted_write_is_invisible_and_repaired(
+    ingestor: Ingestor, store: BriefStore, tmp_path: Path, fake_embeddings: HashEmbeddings
+) -> None:
     from index import SourceDocument, chunk_document
 
     path = tmp_path / "n.txt"
@@ -80,7 +86,17 @@ def test_interrupted_write_is_invisible_and_repaired(ingestor: Ingestor, store: 
         ids=[c.id for c in chunks],
         embeddings=fake_embeddings.embed_documents([c.text for c in chunks]),
         documents=[c.text for c in chunks],
-        metadatas=[{"source": c.source, "doc_sha256": c.doc_sha256, "start": c.start, "end": c.end, "paragraph": c.paragraph, "index": c.index} for c in chunks],
+        metadatas=[
+            {
+                "source": c.source,
+                "doc_sha256": c.doc_sha256,
+                "start": c.start,
+                "end": c.end,
+                "paragraph": c.paragraph,
+                "index": c.index,
+            }
+            for c in chunks
+        ],
     )
     visible = " ".join(c.text for c in store.chunks())
     assert "Old version" in visible and "New text" not in visible

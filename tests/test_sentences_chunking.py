@@ -24,7 +24,10 @@ def test_seed_sentences_are_exact_and_complete(seed_text: str) -> None:
         ("Growth hit 3.5 percent in 2024. Analysts agreed.", ["Growth hit 3.5 percent in 2024.", "Analysts agreed."]),
         ("The U.S. Army said so. Then it left.", ["The U.S. Army said so.", "Then it left."]),
         ("He said “stop.” Then he left.", ["He said “stop.”", "Then he left."]),
-        ("Troops (about 3,000 of them) moved. Nobody knew why!", ["Troops (about 3,000 of them) moved.", "Nobody knew why!"]),
+        (
+            "Troops (about 3,000 of them) moved. Nobody knew why!",
+            ["Troops (about 3,000 of them) moved.", "Nobody knew why!"],
+        ),
         ("J. R. Smith and Łukasz Nowak met. Zürich hosted.", ["J. R. Smith and Łukasz Nowak met.", "Zürich hosted."]),
     ],
 )

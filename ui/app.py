@@ -82,7 +82,14 @@ def _quotes_tab(handlers: Handlers) -> gr.Dropdown:
     find = gr.Button("Find quotes", variant="primary")
     cards = gr.HTML(css_template=SOURCES_CSS, js_on_load=COPY_JS, elem_id="brief-quotes")
     files = gr.File(label="Download as Markdown and CSV", file_count="multiple", interactive=False)
-    gr.on([topic.submit, find.click], handlers.show_quotes, [topic, limit, only], [cards, files], **_PRIVATE)
+    gr.on(
+        [topic.submit, find.click],
+        handlers.show_quotes,
+        [topic, limit, only],
+        [cards, files],
+        concurrency_id="quotes",
+        **_PRIVATE,
+    )
     return only
 
 

@@ -13,15 +13,17 @@ import json
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from ..errors import TestSetError
 
 if TYPE_CHECKING:
+    from tqdm import tqdm
+
     from ..service import Assistant
 
 __all__ = ["PAPER", "RGBRecord", "read_rgb", "rgb_correct", "rgb_labels", "rgb_rows", "run_rgb"]
@@ -32,7 +34,7 @@ PAPER = {
     "rejection_rate": 0.2467,
     "setup": "five documents given per query (noise ratio 0: positives only; rejection: five negatives only)",
 }
-_T = TypeVar("_T")
+_Row = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -92,10 +94,10 @@ def rgb_correct(prediction: str, gold: str | list[Any]) -> bool:
     return 1 in labels and 0 not in labels
 
 
-def _bar(items: Iterable[_T], desc: str, total: int, unit: str) -> Iterator[_T]:
+def _bar(desc: str, total: int, unit: str) -> tqdm[Any]:
     from tqdm import tqdm
 
-    yield from tqdm(items, desc=desc, total=total, unit=unit, file=sys.stderr, disable=None)
+    return tqdm(desc=desc, total=total, unit=unit, file=sys.stderr, disable=None)
 
 
 def _snippet_pool(records: Sequence[RGBRecord]) -> dict[str, str]:
@@ -109,22 +111,44 @@ def _snippet_pool(records: Sequence[RGBRecord]) -> dict[str, str]:
     return {source: text for text, source in pool.items()}
 
 
-def _index(scratch: Assistant, pool: dict[str, str], sources: Iterable[str]) -> None:
-    for source in sources:
-        report = scratch.ingestor.ingest_bytes(pool[source].encode("utf-8"), source)
-        if report.failed:
-            raise TestSetError(f"Cannot index RGB snippet {source}: {report.failed[0]}")
+def _index(scratch: Assistant, paths: Sequence[Path], progress: Callable[[str], object] | None = None) -> None:
+    """Ingest snippet files in batches (one embedding call per batch, as ``brief ingest`` does)."""
+    report = scratch.ingest(paths, progress)
+    if report.failed:
+        raise TestSetError(f"Cannot index the RGB snippets: {report.failed[0]}")
 
 
 @contextmanager
-def _without(scratch: Assistant, pool: dict[str, str], sources: Sequence[str]) -> Iterator[None]:
+def _without(scratch: Assistant, folder: Path, sources: Sequence[str]) -> Iterator[None]:
     """Take ``sources`` out of the index for the duration of the block, then put them back."""
     for source in sources:
         scratch.remove(source)
     try:
         yield
     finally:
-        _index(scratch, pool, sources)
+        _index(scratch, [folder / source for source in sources])
+
+
+def _ask(scratch: Assistant, folder: Path, pool: dict[str, str], record: RGBRecord, k: int, llm: str | None) -> _Row:
+    """Ask one query against the whole pool, then again with the record's positive snippets taken out."""
+    positives = [source for source, text in pool.items() if text in record.positive]
+    answer = scratch.ask(record.query, k=k, llm=llm)
+    with _without(scratch, folder, positives):
+        rejected = scratch.ask(record.query, k=k, llm=llm)
+    return {
+        "id": record.id,
+        "query": record.query,
+        "gold": record.answer,
+        "model": answer.model,
+        "answer": answer.answer,
+        "refused": answer.refused,
+        "correct": not answer.refused and rgb_correct(answer.answer, record.answer),
+        "hit": any(c.source in positives for c in answer.retrieved[:k]),
+        "rejection_answer": rejected.answer,
+        "rejection_refused": rejected.refused,
+        "rejection_sources": [c.source for c in rejected.retrieved],
+        "rejection_has_gold": not rejected.refused and rgb_correct(rejected.answer, record.answer),
+    }
 
 
 def run_rgb(
@@ -141,37 +165,24 @@ def run_rgb(
     with tempfile.TemporaryDirectory(prefix="brief-rgb-", ignore_cleanup_errors=True) as home:
         settings = assistant.settings.model_copy(update={"home": Path(home), "chroma_url": None, "collection": "rgb"})
         scratch = _Assistant(settings=settings, embeddings=assistant.embeddings)
-        _index(scratch, pool, _bar(pool, "Indexing RGB snippets", len(pool), "doc"))
-        rows: list[dict[str, Any]] = []
-        model = ""
-        for record in _bar(asked, "RGB queries", len(asked), "query"):
-            positives = [source for source, text in pool.items() if text in record.positive]
-            answer = scratch.ask(record.query, k=k, llm=llm)
-            with _without(scratch, pool, positives):
-                rejected = scratch.ask(record.query, k=k, llm=llm)
-            model = answer.model
-            rows.append(
-                {
-                    "id": record.id,
-                    "query": record.query,
-                    "gold": record.answer,
-                    "answer": answer.answer,
-                    "refused": answer.refused,
-                    "correct": not answer.refused and rgb_correct(answer.answer, record.answer),
-                    "hit": any(c.source in positives for c in answer.retrieved[:k]),
-                    "rejection_answer": rejected.answer,
-                    "rejection_refused": rejected.refused,
-                    "rejection_sources": [c.source for c in rejected.retrieved],
-                    "rejection_has_gold": not rejected.refused and rgb_correct(rejected.answer, record.answer),
-                }
-            )
+        folder = Path(home) / "snippets"
+        folder.mkdir()
+        for source, text in pool.items():
+            (folder / source).write_text(text, encoding="utf-8")
+        with _bar("Indexing RGB snippets", len(pool), "doc") as bar:
+            _index(scratch, [folder], lambda _: bar.update())
+        rows = []
+        with _bar("RGB queries", len(asked), "query") as bar:
+            for record in asked:
+                rows.append(_ask(scratch, folder, pool, record, k, llm))
+                bar.update()
     n = len(rows)
     return {
         "benchmark": f"RGB {path.name}",
         "records": n,
         "snippets": len(pool),
         "k": k,
-        "model": model,
+        "model": rows[0]["model"],
         "retrieval": {f"hit@{k}": sum(r["hit"] for r in rows) / n},
         "answer": {
             "accuracy": sum(r["correct"] for r in rows) / n,
