@@ -31,6 +31,7 @@ from .grounding import (
     claim_support,
     has_candidate,
     informative_terms,
+    matches_numbers,
     novel_terms,
     unsupported_facts,
 )
@@ -51,6 +52,17 @@ _EVIDENCE_FOR_MODEL = 4
 _REFUSAL = "The briefs do not say."
 _MODEL_REFUSAL = re.compile(r"not in (the )?briefs?|do(es)? not (say|mention|contain|provide)|no information", re.I)
 _MARKER = re.compile(r"\[(\d+)\]")
+# Sentences of a brief that speak to the model rather than report anything (prompt injection): they can be
+# quoted (`brief quotes`), but are never evidence for an answer nor shown to the model as a passage.
+_ADDRESSED_TO_MODEL = re.compile(
+    r"\b(?:ignore|disregard|forget)\s+(?:(?:all|any|the|previous|prior|above|earlier|your|other)\s+)*"
+    r"(?:instructions?|prompts?|passages|rules|context)\b"
+    r"|\b(?:reply|respond|answer)\s+only\b|\bonly\s+(?:reply|respond|answer)\b"
+    r"|\bwhen (?:you are )?asked\b[^,.]{0,80},\s*(?:reply|answer|respond|say|cite)\b"
+    r"|\byou are now\b|\bdeveloper mode\b|\bsystem prompt\b|\bnew instructions\b"
+    r"|^\W*(?:system|assistant|user)\s*:|</?(?:passages?|system|instructions?|context)>|\[/?(?:system|inst)\]",
+    re.I | re.M,
+)
 _ANAPHORA = re.compile(r"\b(it|its|they|them|their|this|that|these|those|he|him|his|she|her|there|then)\b", re.I)
 _SYSTEM_PROMPT = (
     "You answer questions about intelligence briefs using only the numbered passages given. "
@@ -117,9 +129,16 @@ def _term_weight(lexical: LexicalIndex) -> Callable[[str], float]:
     return lambda term: min(lexical.idf(term), rarest)
 
 
+def _not_an_answer(sentence: str) -> bool:
+    """A question, or a headline-like fragment of under six words, never serves as an answer."""
+    return sentence.rstrip().endswith("?") or len(sentence.split()) < 6
+
+
 def _answerable(question: Question, evidence: Sequence[Evidence]) -> Evidence | None:
     """The sentence that answers the question, or None when no sentence does."""
     for item in evidence:
+        if _not_an_answer(item.text) or not matches_numbers(item.text, question):
+            continue
         if item.lexical >= _MIN_COVERAGE and item.semantic >= _MIN_SEMANTIC and has_candidate(item.text, question):
             return item
     return None
@@ -152,15 +171,20 @@ def _split_sentences(text: str) -> list[str]:
     return [span.of(cleaned) for span in sentence_spans(cleaned)]
 
 
+def _unmarked(sentence: str) -> str:
+    """The sentence without citation markers (a model's, or a brief's own footnotes) and with tidy spacing."""
+    return re.sub(r"\s+([.,;:!?])", r"\1", " ".join(_MARKER.sub("", sentence).split())).strip()
+
+
 def _verify(reply: str, evidence: Sequence[Evidence], question: Question) -> list[_Draft]:
     """Check each sentence of a model reply against the passages; keep the evidence that supports it."""
     drafts: list[_Draft] = []
     seen: set[str] = set()
     for sentence in _split_sentences(reply):
         cited = [evidence[int(n) - 1] for n in _MARKER.findall(sentence) if 0 < int(n) <= len(evidence)]
-        claim = re.sub(r"\s+([.,;:!?])", r"\1", " ".join(_MARKER.sub("", sentence).split())).strip()
+        claim = _unmarked(sentence)
         key = " ".join(content_terms(claim))
-        if not key or key in seen:
+        if not key or key in seen or not re.search(r"[^\W\d_]", claim):
             continue
         seen.add(key)
         pool = cited or list(evidence)
@@ -267,9 +291,13 @@ def answer_stream(assistant: Assistant, question: str, history: History, k: int,
     analysis = replace(analyze_question(standalone), answer_type=analyze_question(question).answer_type)
     passages = assistant.retriever.passages(standalone, k)
     weight = _term_weight(assistant.retriever.lexical_index())
-    evidence = select_evidence(
-        passages, analysis, assistant.embeddings.embed_query(standalone), assistant.sentence_cache, weight
-    )
+    evidence = [
+        item
+        for item in select_evidence(
+            passages, analysis, assistant.embeddings.embed_query(standalone), assistant.sentence_cache, weight
+        )
+        if not _ADDRESSED_TO_MODEL.search(item.text)
+    ]
     texts = {source: assistant.store.text(source) for source in {e.source for e in evidence}}
     retrieved = [
         Citation(rank, p.chunk.source, p.chunk.start, p.chunk.end, p.chunk.text, p.chunk.paragraph, p.score)
@@ -283,7 +311,7 @@ def answer_stream(assistant: Assistant, question: str, history: History, k: int,
     refused_by_model = False
     if primary is not None:
         extra = _second_part(analysis, evidence, primary, weight)
-        extractive = [_Draft(primary.text, (primary,), True)] + ([_Draft(extra.text, (extra,), True)] if extra else [])
+        extractive = [_Draft(_unmarked(e.text), (e,), True) for e in (primary, extra) if e is not None]
         if model is None:
             drafts = extractive
         else:

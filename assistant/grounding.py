@@ -18,6 +18,7 @@ __all__ = [
     "analyze_question",
     "claim_support",
     "has_candidate",
+    "matches_numbers",
     "informative_terms",
     "novel_terms",
     "unsupported_facts",
@@ -49,6 +50,7 @@ _TYPE_PATTERNS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
             r"|\bwhat (percentage|percent|number|share|amount|figure|proportion)\b"
             r"|^what\b.*\b(rate|percentage|toll|number|total|count|amount|figure|budget|cost|size|population)\s*\??$"
             r"|^what (\w+ )?(rate|percentage|toll|total|amount|budget|cost|population)\b"
+            r"|\b(revenue|price|salary|profit|sales|worth|valuation|score|gdp)\b.*\?\s*$"
         ),
     ),
     (
@@ -76,7 +78,7 @@ _TYPE_PATTERNS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (
         AnswerType.PLACE,
         re.compile(
-            r"\bwhere\b|\bin what (country|region|city)\b|"
+            r"\bwhere\b|\bin what (country|region|city)\b|\b(location|venue)\b|"
             + _which("country|countries|regions?|city|cities|town|province|nations?|states?|place")
         ),
     ),
@@ -191,6 +193,11 @@ def _is_place_or_date(name: str) -> bool:
     return bool(words) and all(w in _PLACES or w in _MONTH_NAMES or w.isdigit() for w in words)
 
 
+_NOT_A_PERSON = re.compile(
+    r"\b(Cup|Awards?|Open|Championships?|University|Inc|Ltd|Company|Corporation|Games|Festival|Prize|League|"
+    r"Association|Party|Court|Institute|Forces|Council|Committee|Ministry|Department|Bank|Agency|Union|Group|"
+    r"Tournament|Olympics?|Season|Series|Edition|Studios?|Records|News|Times|Post|Day|War|Act|Treaty)\b|[™®©]"
+)
 _SENTENCE_OPENERS = frozenset(
     "meanwhile furthermore however moreover recent recently in on at this that these those it its the a an "
     "according despite although while after before during since as also additionally finally".split()
@@ -219,7 +226,8 @@ def has_candidate(sentence: str, question: Question) -> bool:
     if kind is AnswerType.PERSON:
         # The subject of "stated"/"said" answers "who said it?", not "who led it?".
         asks_source = bool(_REPORTING.search(question.text))
-        return any(len(name.split()) >= 2 or (asks_source and name in speakers) for name in names)
+        people = [n for n in names if not _NOT_A_PERSON.search(n)]
+        return any(len(name.split()) >= 2 or (asks_source and name in speakers) for name in people)
     return any(name not in speakers for name in names)
 
 
@@ -265,3 +273,15 @@ def novel_terms(claim: str, evidence: Iterable[str], known: Iterable[str] = ()) 
 def informative_terms(claim: str, question: Question) -> list[str]:
     """Content terms the claim adds to the question: an answer that adds none says nothing."""
     return [t for t in content_terms(claim) if t not in question.terms and t not in _GENERIC_CLAIM_WORDS]
+
+
+_EXACT_NUMBER = re.compile(r"\b(?:\d[\d,.]*\d|\d|[QH][1-4])\b")
+
+
+def matches_numbers(sentence: str, question: Question) -> bool:
+    """Whether every number the question names (a year, a quarter, a count) appears in the sentence as well.
+
+    "Who won Wimbledon in 2019?" is not answered by a sentence about 2018, however similar.
+    """
+    present = set(_EXACT_NUMBER.findall(sentence))
+    return all(number in present for number in _EXACT_NUMBER.findall(question.text))

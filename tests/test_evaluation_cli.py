@@ -64,7 +64,9 @@ def test_eval_table_with_baseline_has_two_columns(context: CliContext, five_ques
     header, rule, *rows = result.stdout.splitlines()
     assert header.split() == ["metric", "brief", "baseline"]
     assert any(row.startswith("retrieval hit@5") and len(row.split()) == 4 for row in rows)
-    as_json = CliRunner().invoke(main, ["eval", str(five_questions), "--llm", "none", "--baseline", "--json"], obj=context)
+    as_json = CliRunner().invoke(
+        main, ["eval", str(five_questions), "--llm", "none", "--baseline", "--json"], obj=context
+    )
     report = json.loads(as_json.stdout)
     assert report["system"] == "brief" and report["baseline"]["system"] == "baseline"
     assert report["baseline"]["n"] == 5 and report["baseline"]["citations"]["cited"] == 0

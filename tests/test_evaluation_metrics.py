@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from assistant.evaluation.metrics import (
@@ -18,7 +20,7 @@ from assistant.evaluation.metrics import (
 DOC = "brief.txt"
 DENISENKO = Located(DOC, 100, 150)
 REFERENDUM = Located(DOC, 300, 340)
-QUESTIONS = [
+QUESTIONS: list[dict[str, Any]] = [
     {"id": "q1", "type": "factoid", "references": ["Vadim Denisenko", "Denisenko"], "support": [DENISENKO]},
     {"id": "q2", "type": "factoid", "references": ["October 20"], "support": [REFERENDUM]},
     {"id": "q3", "type": "unanswerable", "references": [], "support": []},
@@ -99,7 +101,14 @@ def test_system_that_cites_the_wrong_span() -> None:
 
 def test_unanswerable_questions_have_no_answer_scores() -> None:
     score = score_question(
-        id="u", type="unanswerable", references=[], support=[], answer="x", refused=False, retrieved=[], cited=[],
+        id="u",
+        type="unanswerable",
+        references=[],
+        support=[],
+        answer="x",
+        refused=False,
+        retrieved=[],
+        cited=[],
         timings_ms={},
     )
     assert score.exact_match is None and score.token_f1 is None and score.support_cited is None

@@ -1,0 +1,68 @@
+"""The ``openai:`` backend against a real OpenAI-compatible server (llama.cpp's, serving SmolLM2 on loopback)."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant
+from assistant.llm import _smollm2_path
+from index import Settings
+
+pytestmark = pytest.mark.integration
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def openai_server() -> Iterator[str]:
+    pytest.importorskip("llama_cpp.server.app", reason="needs llama-cpp-python[server] (the dev extra)")
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(_smollm2_path()), "--model_alias", "smollm2"]
+        + ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{url}/models", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("the llama.cpp OpenAI-compatible server did not start within 120 s")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def test_openai_compatible_server_plugs_in_by_configuration(openai_server: str, tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "home", llm="openai:smollm2", llm_base_url=openai_server)
+    assistant = Assistant(settings=settings)
+    assistant.ingest([Path(__file__).resolve().parents[1] / "seeds"])
+    answer = assistant.ask("When did Ukrainian forces launch drone attacks?")
+    assert answer.model == f"openai:smollm2 at {openai_server}"
+    assert not answer.refused and "October 27-28" in answer.answer
+    for citation in answer.citations:
+        assert assistant.store.text(citation.source)[citation.start : citation.end] == citation.quote
+    refusal = assistant.ask("Which party won Georgia's 2024 parliamentary elections?")
+    assert refusal.refused
