@@ -257,7 +257,7 @@ def eval_command(
 
 @main.group()
 def bench() -> None:
-    """Run public benchmarks through brief's retrieval and answering."""
+    """Benchmarks: a public data set through retrieval and answering (rgb), and this machine's speed (perf)."""
 
 
 @bench.command()

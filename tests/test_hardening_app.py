@@ -24,6 +24,7 @@ from assistant import Assistant
 from assistant.errors import ConfigError, LLMError
 from index import Settings
 from ui import build_app, launch_options, serve
+from ui.app import SESSIONS
 
 from .fakes import HashEmbeddings
 
@@ -100,9 +101,9 @@ def app(tmp_path_factory: pytest.TempPathFactory, silent_llm: str) -> Iterator[A
         demo.close()
 
 
-def _call(http: httpx.Client, endpoint: str, data: list[Any]) -> tuple[str, Any]:
+def _call(http: httpx.Client, endpoint: str, data: list[Any], session: str | None = None) -> tuple[str, Any]:
     """Call a named endpoint over Gradio's REST API; return the final event ("complete" or "error") and its data."""
-    started = http.post(f"gradio_api/call/{endpoint}", json={"data": data})
+    started = http.post(f"gradio_api/call/{endpoint}", json={"data": data, "session_hash": session})
     started.raise_for_status()
     body = http.get(f"gradio_api/call/{endpoint}/{started.json()['event_id']}", timeout=60).text
     events = [line.split(": ", 1)[1] for line in body.splitlines() if line.startswith("event: ")]
@@ -137,21 +138,38 @@ def test_twenty_clients_at_once_all_get_the_right_answers(app: App) -> None:
     )
 
 
+def _rss_after(app: App, count: int, marks: set[int], session: str | None) -> dict[int, float]:
+    """Ask ``count`` questions in turn over the REST API; return the process's RSS (MiB) after each of ``marks``.
+
+    With ``session`` every call belongs to that one session, as a browser tab's do; without, each call is a
+    session of its own, as plain REST clients' are.
+    """
+    rss = {}
+    with httpx.Client(base_url=app.url, timeout=60) as http:
+        for number in range(1, count + 1):
+            question = QUESTIONS[number % len(QUESTIONS)]
+            event, data = _call(http, "ask", [question, None, 5, "none"], session)
+            assert event == "complete" and data[0]["answer"] == app.expected[question]
+            if number in marks:
+                gc.collect()
+                rss[number] = psutil.Process().memory_info().rss / 2**20
+    return rss
+
+
 @pytest.mark.integration
 def test_memory_stays_flat_over_five_hundred_questions(app: App) -> None:
-    process = psutil.Process()
-    rss: dict[int, float] = {}
-    with httpx.Client(base_url=app.url, timeout=60) as http:
-        for number in range(1, SEQUENTIAL + 1):
-            question = QUESTIONS[number % len(QUESTIONS)]
-            event, data = _call(http, "ask", [question, None, 5, "none"])
-            assert event == "complete" and data[0]["answer"] == app.expected[question]
-            if number in (WARM_UP, SEQUENTIAL):
-                gc.collect()
-                rss[number] = process.memory_info().rss / 2**20
-    growth = rss[SEQUENTIAL] - rss[WARM_UP]
+    rss = _rss_after(app, SEQUENTIAL, {WARM_UP, SEQUENTIAL}, "one-session")
     print(f"\nRSS after {WARM_UP} questions {rss[WARM_UP]:.1f} MiB, after {SEQUENTIAL} {rss[SEQUENTIAL]:.1f} MiB")
-    assert growth < RSS_MARGIN_MB, f"RSS grew {growth:.1f} MiB over {SEQUENTIAL - WARM_UP} questions"
+    assert rss[SEQUENTIAL] - rss[WARM_UP] < RSS_MARGIN_MB
+
+
+@pytest.mark.integration
+def test_memory_stays_flat_however_many_sessions_ask(app: App) -> None:
+    rss = _rss_after(app, 2 * SESSIONS, {SESSIONS, 2 * SESSIONS}, None)  # one call, one session
+    print(
+        f"\nRSS after {SESSIONS} one-call sessions {rss[SESSIONS]:.1f} MiB, after {2 * SESSIONS}: {rss[2 * SESSIONS]:.1f}"
+    )
+    assert rss[2 * SESSIONS] - rss[SESSIONS] < RSS_MARGIN_MB, "the server keeps at most SESSIONS sessions"
 
 
 def test_a_hung_llm_server_is_cut_off_and_named(app: App, silent_llm: str) -> None:

@@ -20,10 +20,17 @@ from index import Settings
 from .handlers import Handlers
 from .render import COPY_JS, SOURCES_CSS
 
-__all__ = ["ASK_CONCURRENCY", "build_app", "launch_options", "serve"]
+__all__ = ["ASK_CONCURRENCY", "SESSIONS", "build_app", "launch_options", "serve"]
 
 ASK_CONCURRENCY = 2
 """Questions answered at once (the embedded model shares the CPU); more wait in the queue."""
+SESSIONS = 256
+"""Sessions whose state (the chat history) the server keeps, most recently used first; older ones start afresh.
+
+Gradio keeps a copy of the page's configuration for each session, about 110 KB for this app, and every call
+to the REST API (``/gradio_api/call/...``) is a session of its own: its default of 10,000 sessions lets a
+script grow the server by a gigabyte. 256 sessions cost at most about 30 MB.
+"""
 _PRIVATE: dict[str, Any] = {"api_visibility": "private"}
 _NO_SOURCES = '<p class="brief-empty">The passages an answer cites appear here.</p>'
 
@@ -211,6 +218,7 @@ def launch_options(settings: Settings, host: str, auth: str | None = None, open_
         "max_file_size": settings.max_file_bytes,
         "run_history": False,  # questions about briefs are not kept in the browser's storage
         "ssr_mode": False,
+        "state_session_capacity": SESSIONS,
     }
 
 
