@@ -129,7 +129,13 @@ def load_bytes(data: bytes, name: str, path: str | None = None) -> SourceDocumen
         raise IngestError(f"{name}: unsupported file type {suffix or '(no extension)'}; brief reads {supported}")
     if not data.strip():
         raise IngestError(f"{name}: empty file")
-    text, title, date = loader(data, name)
+    try:
+        text, title, date = loader(data, name)
+    except IngestError:
+        raise
+    except Exception as error:  # noqa: BLE001 - a parser library failing on malformed input is one bad file
+        kind = suffix.lstrip(".").upper()
+        raise IngestError(f"{name}: corrupt or unreadable {kind} file ({type(error).__name__}: {error})") from None
     if not text.strip():
         raise IngestError(f"{name}: no text found in the file (a scanned PDF needs OCR first)")
     return SourceDocument(

@@ -201,6 +201,12 @@ class BriefStore:
             client.heartbeat()
             return client
         self.settings.chroma_path.mkdir(parents=True, exist_ok=True)
+        database = self.settings.chroma_path / "chroma.sqlite3"
+        if database.exists() and database.stat().st_size < 100:
+            raise StoreError(
+                f"Cannot open the index at {self.location}: {database.name} is truncated "
+                f"({database.stat().st_size} bytes); run `brief reindex` to move it aside and rebuild it"
+            )
         return chromadb.PersistentClient(path=str(self.settings.chroma_path), settings=chroma_settings)
 
     def _collection(self, kind: str) -> Any:

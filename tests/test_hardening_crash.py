@@ -190,15 +190,7 @@ def _cli(home: Path, *args: str) -> tuple[int, str]:
     [
         "garbage",
         "truncated",
-        pytest.param(
-            "empty",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="index/store.py: Chroma recreates a zero-length chroma.sqlite3 as a new, empty index, so the "
-                "documents silently vanish; _connect should refuse a database file shorter than SQLite's 100-byte "
-                "header with the `brief reindex` hint",
-            ),
-        ),
+        "empty",
     ],
 )
 def test_a_damaged_database_is_a_clear_error_and_reindex_rebuilds_it_from_given_paths(

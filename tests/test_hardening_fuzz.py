@@ -144,15 +144,7 @@ def test_the_samples_load(suffix: str) -> None:
         ".markdown",
         ".md",
         ".txt",
-        pytest.param(
-            ".docx",
-            marks=[
-                pytest.mark.xfail(
-                    strict=True, reason="index/loaders.py: zlib.error and lxml XMLSyntaxError escape _docx"
-                ),
-                pytest.mark.filterwarnings("ignore:Generating overly large repr"),
-            ],
-        ),
+        pytest.param(".docx", marks=pytest.mark.filterwarnings("ignore:Generating overly large repr")),
         ".pdf",
     ],
 )
@@ -168,12 +160,9 @@ def test_loaders_turn_any_bytes_into_a_document_or_one_clear_error(suffix: str) 
 @pytest.mark.parametrize(
     "name",
     [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=f"index/loaders.py: {reason}"))
-        for name, reason in [
-            ("corrupt-deflate.docx", "_docx lets zlib.error out of docx.Document; catch zlib.error"),
-            ("malformed-xml.docx", "_docx lets lxml.etree.XMLSyntaxError out; catch lxml.etree.LxmlError"),
-            ("unknown-filter.pdf", "_pdf lets NotImplementedError (unsupported stream filter) out of extract_text"),
-        ]
+        "corrupt-deflate.docx",  # zlib.error inside python-docx
+        "malformed-xml.docx",  # lxml XMLSyntaxError
+        "unknown-filter.pdf",  # NotImplementedError from pypdf's extract_text
     ],
 )
 def test_known_adversarial_files_are_one_clear_error(name: str) -> None:
@@ -203,11 +192,6 @@ def test_bad_files_fail_alone_beside_good_ones(settings: Settings, tmp_path: Pat
     _check_mixed_ingest(assistant, _folder(tmp_path, HANDLED), HANDLED)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="index/ingest.py: Ingestor._load_paths catches only IngestError, so one file a loader fails on "
-    "unexpectedly (see the loaders xfails) stops the whole ingest; it should record any Exception as a Failure",
-)
 def test_a_file_that_crashes_its_loader_fails_alone(settings: Settings, tmp_path: Path) -> None:
     assistant = Assistant(settings=settings, embeddings=HashEmbeddings())
     _check_mixed_ingest(assistant, _folder(tmp_path, CRASHERS), CRASHERS)
@@ -259,11 +243,6 @@ def test_the_test_set_reader_takes_any_bytes(tmp_path_factory: pytest.TempPathFa
         assert all(re.match(rf"{re.escape(str(path))}:\d+: ", problem) for problem in testset.problems)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="assistant/evaluation/testset.py: json.loads raises RecursionError on a deeply nested line; "
-    "read_testset should catch RecursionError with the JSON errors and report the line",
-)
 def test_a_deeply_nested_test_set_line_is_one_problem(tmp_path: Path) -> None:
     path = tmp_path / "deep.jsonl"
     good = '{"id": "a", "question": "Who?", "answer": "Rutte", "answerable": true}'

@@ -118,6 +118,8 @@ def read_testset(path: Path) -> TestSet:
             testset.problems.append(f"{path}:{number}: not valid JSON ({error.msg} at column {error.colno})")
         except ValueError as error:
             testset.problems.append(f"{path}:{number}: {error}")
+        except RecursionError:
+            testset.problems.append(f"{path}:{number}: not valid JSON (nested too deeply)")
         else:
             seen.add(question.id)
             testset.questions.append(question)
