@@ -224,3 +224,57 @@ def test_markup_from_an_indexed_brief_shows_as_text_in_every_view(assistant: Ass
     assert not answer.refused and "Bravo" in answer.answer
     assert "onerror=alert(2)" in _inert_markdown(answer_markdown(answer))
     assert "<img src=x onerror=alert(2)>" in _inert(sources_html(answer, assistant.store.text))
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+_SCOPES = ("#brief-chat .bot", "#brief-sources", "#brief-quotes")
+_ACTIVE = ("script", "img", "iframe", "object", "embed", "svg[onload]", "a[href^='javascript']", "[onerror]")
+_ACTIVE += ("[onload]", "[ontoggle]", "[onmouseover]")
+
+
+@pytest.mark.integration
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"needs Debian's chromium at {CHROMIUM} (`make browser`)")
+def test_no_markup_from_a_brief_runs_in_the_browser(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from ui import build_app, launch_options
+
+    from .test_ui_browser import CHROMIUM_ARGS
+
+    brief = "# <img src=x onerror=alert('title')> Markup note\n\n" + "\n\n".join(
+        f"The Zorblax brigade moved to {payload} Gomel." for payload in PAYLOADS
+    )
+    assistant = Assistant(settings=settings, embeddings=HashEmbeddings())
+    assistant.ingestor.ingest_bytes(brief.encode(), "<svg onload=alert('name')>.md")
+    monkeypatch.delenv("GRADIO_TEMP_DIR", raising=False)
+    demo = build_app(assistant)
+    _, url, _ = demo.launch(prevent_thread_lock=True, quiet=True, **launch_options(settings, "127.0.0.1"))
+    dialogs: list[str] = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+            page.goto(url)
+            page.locator("#brief-question textarea").fill("Where did the Zorblax brigade move?")
+            page.locator("#brief-question textarea").press("Enter")
+            page.locator("#brief-model").get_by_text("Model:").wait_for(timeout=60_000)
+            for summary in page.locator("#brief-sources summary").all():
+                summary.click()
+            page.get_by_role("tab", name="Quotes").click()
+            page.locator("#brief-topic textarea").fill("Zorblax brigade moved to Gomel")
+            page.locator("#brief-topic textarea").press("Enter")
+            page.locator("#brief-quotes figure").first.wait_for(timeout=60_000)
+            quotes = page.locator("#brief-quotes").inner_text()
+            page.get_by_role("tab", name="Library").click()
+            page.locator("text=Markup note >> visible=true").first.wait_for(timeout=30_000)
+            page.wait_for_timeout(500)
+            injected = page.locator(", ".join(f"{scope} {element}" for scope in _SCOPES for element in _ACTIVE))
+            assert injected.count() == 0
+            assert page.locator("a[href^='javascript']").count() == 0
+            browser.close()
+    finally:
+        demo.close()
+    assert dialogs == [], "no script from a brief may run"
+    assert "<script>alert(1)</script>" in quotes and "javascript:alert(4)" in quotes
