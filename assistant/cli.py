@@ -29,6 +29,7 @@ class CliContext:
 
     @property
     def assistant(self) -> Assistant:
+        """The assistant, created on first use."""
         if self._assistant is None:
             from .service import Assistant
 
