@@ -14,7 +14,7 @@ from langchain_core.embeddings import Embeddings
 from index import sentence_spans
 from index.lexical import STOPWORDS, content_terms
 
-from .grounding import Question
+from .grounding import Question, mentions_date
 from .retrieval import Passage
 
 __all__ = ["Evidence", "SentenceEmbeddingCache", "coverage", "select_evidence"]
@@ -86,17 +86,19 @@ def coverage(
 
     A term missing from ``text`` still counts, by its similarity, when ``similarity`` finds a word of the
     text close to it (at least 0.55 cosine: "Kyiv" ~ "Ukrainian", "judges" ~ "court"); this is what lets
-    paraphrased questions match without letting unrelated ones ("party" ~ "elections" is 0.52) in.
+    paraphrased questions match without letting unrelated ones ("party" ~ "elections" is 0.52) in. The words of a
+    relative time expression ("at the end of the month") count as found when ``text`` names a date.
     """
     if not question.terms:
         return 0.0
     present = set(content_terms(text))
     words = list(dict.fromkeys(w.lower() for w in _TOKEN.findall(text) if w.lower() not in STOPWORDS))
+    dated = bool(question.temporal) and mentions_date(text)
     total = matched = 0.0
     for term in question.terms:
         weight = idf(term)
         total += weight
-        if term in present:
+        if term in present or (dated and term in question.temporal):
             matched += weight
         elif similarity is not None:
             closeness = similarity(question.word(term), words)

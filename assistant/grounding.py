@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
-from index.lexical import STOPWORDS, content_terms, normalize_term
+from index.lexical import STOPWORDS, content_terms, name_term, normalize_term
 
 __all__ = [
     "AnswerType",
@@ -20,6 +20,7 @@ __all__ = [
     "has_candidate",
     "matches_numbers",
     "informative_terms",
+    "mentions_date",
     "novel_terms",
     "unsupported_facts",
 ]
@@ -98,6 +99,15 @@ _DATE = re.compile(
     r"\b\d{1,2}[-/]\d{1,2}\b|\bnight of\b",
     re.IGNORECASE,
 )
+# A relative time expression ("at the end of the month", "earlier this week"): its words paraphrase a date,
+# so a sentence that names a date matches them ("... on October 31").
+_TIME_EXPRESSION = re.compile(
+    r"\b(?:(?:at|by|towards?|before|after|until|from|in|on|during|around)\s+)?(?:the\s+)?"
+    r"(?:end|start|beginning|middle|close|turn)\s+of\s+(?:the\s+|this\s+|that\s+|next\s+|last\s+)?"
+    r"(?:day|week|month|year|quarter|season|decade)\b"
+    r"|\b(?:earlier|later)\s+(?:this|that|in\s+the)\s+(?:day|week|month|year)\b",
+    re.IGNORECASE,
+)
 _NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
     "hundred|hundreds|thousand|thousands|million|millions|billion|billions|dozen|dozens|half|percent"
@@ -124,6 +134,7 @@ class Question:
     two_part: bool
     surface: tuple[str, ...] = ()
     head: str = ""
+    temporal: frozenset[str] = frozenset()
 
     def word(self, term: str) -> str:
         """The question's own spelling of a normalised term (for word-level similarity)."""
@@ -145,6 +156,7 @@ def analyze_question(text: str) -> Question:
             pairs.setdefault(term, word.lower())
     two_part = text.count("?") > 1 or bool(re.search(r"\b(and|also) (what|who|when|where|why|how|which)\b", lowered))
     head = re.search(r"^\s*(?:which|what)\s+([a-z]+)", lowered)
+    temporal = {normalize_term(w) for m in _TIME_EXPRESSION.finditer(text) for w in _TOKEN.findall(m.group(0))}
     return Question(
         text=text,
         answer_type=answer_type,
@@ -152,6 +164,7 @@ def analyze_question(text: str) -> Question:
         two_part=two_part,
         surface=tuple(pairs.values()),
         head=normalize_term(head.group(1)) if head else "",
+        temporal=frozenset(temporal & set(pairs)),
     )
 
 
@@ -231,6 +244,11 @@ def has_candidate(sentence: str, question: Question) -> bool:
     return any(name not in speakers for name in names)
 
 
+def mentions_date(sentence: str) -> bool:
+    """Whether ``sentence`` names a date or a time (a month, a year, a weekday, "last week")."""
+    return bool(_DATE.search(sentence))
+
+
 def _in_question(phrase: str, asked: set[str]) -> bool:
     words = [normalize_term(w) for w in _TOKEN.findall(phrase)]
     return bool(words) and all(w in asked for w in words)
@@ -248,10 +266,10 @@ def claim_support(claim: str, evidence: Iterable[str]) -> float:
 def unsupported_facts(claim: str, evidence: Iterable[str]) -> list[str]:
     """Numbers and names in the claim that the evidence does not contain: hard evidence of invention."""
     text = " ".join(evidence)
-    pool = {normalize_term(w) for w in _TOKEN.findall(text)}
+    pool = {name_term(w) for w in _TOKEN.findall(text)}
     missing = [n for n in re.findall(r"\d[\d.,%]*", claim) if n.rstrip(".,") not in text]
     for name in _entities(claim):
-        words = [normalize_term(w) for w in _TOKEN.findall(name)]
+        words = [name_term(w) for w in _TOKEN.findall(name)]
         if any(w not in pool for w in words):
             missing.append(name)
     return missing

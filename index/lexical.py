@@ -13,7 +13,7 @@ from scipy import sparse
 
 from .documents import Chunk
 
-__all__ = ["STOPWORDS", "LexicalIndex", "content_terms", "normalize_term", "tokenize"]
+__all__ = ["STOPWORDS", "LexicalIndex", "content_terms", "name_term", "normalize_term", "tokenize"]
 
 STOPWORDS = frozenset(
     """
@@ -55,19 +55,48 @@ _DEMONYMS = {
     "soviet": "ussr",
     "kremlin": "russia",
 }
+# News names a government by its capital ("Beijing said", "talks with Minsk"): such a capital means its country.
+# Only capitals that are rarely anything else are listed ("Washington" and "London" are also surnames).
+_CAPITALS = {
+    capital: country
+    for country, capitals in {
+        "afghanistan": "kabul",
+        "armenia": "yerevan",
+        "azerbaijan": "baku",
+        "belarus": "minsk",
+        "china": "beijing peking",
+        "estonia": "tallinn",
+        "georgia": "tbilisi",
+        "hungary": "budapest",
+        "iran": "tehran",
+        "iraq": "baghdad",
+        "japan": "tokyo",
+        "kazakhstan": "astana",
+        "kyrgyzstan": "bishkek",
+        "latvia": "riga",
+        "lithuania": "vilnius",
+        "moldova": "chisinau",
+        "pakistan": "islamabad",
+        "poland": "warsaw",
+        "romania": "bucharest",
+        "russia": "moscow",
+        "saudi": "riyadh",
+        "syria": "damascus",
+        "taiwan": "taipei",
+        "tajikistan": "dushanbe",
+        "turkey": "ankara",
+        "ukraine": "kyiv kiev",
+        "uzbekistan": "tashkent",
+    }.items()
+    for capital in capitals.split()
+}
 _WORD = re.compile(r"[^\W_]+(?:[’'][^\W_]+)*", re.UNICODE)
 
 
-@lru_cache(maxsize=1 << 17)
-def normalize_term(word: str) -> str:
-    """Lower-case a word and strip a possessive and light English inflections, so forms of one word meet.
-
-    A crude but stable stemmer: ``exercises``/``exercise`` -> ``exercis``, ``reported`` -> ``report``.
-    Memoised: a corpus repeats its words, so building a large BM25 index mostly hits the cache.
-    """
+def _normalize(word: str, capitals: bool) -> str:
     word = word.lower().replace("’", "'")
     word = re.sub(r"'s?$", "", word)
-    word = _DEMONYMS.get(word, word)
+    word = _DEMONYMS.get(word) or (_CAPITALS.get(word, word) if capitals else word)
     if word.endswith(("us", "is", "ss")):
         return word
     if len(word) > 4 and word.endswith("ies"):
@@ -78,6 +107,23 @@ def normalize_term(word: str) -> str:
                 word = word[: -len(suffix)]
                 break
     return word[:-1] if len(word) > 3 and word.endswith("e") else word
+
+
+@lru_cache(maxsize=1 << 17)
+def normalize_term(word: str) -> str:
+    """Lower-case a word and strip a possessive and light English inflections, so forms of one word meet.
+
+    A demonym or a capital becomes its country ("Chinese", "Beijing" -> ``china``).
+    A crude but stable stemmer: ``exercises``/``exercise`` -> ``exercis``, ``reported`` -> ``report``.
+    Memoised: a corpus repeats its words, so building a large BM25 index mostly hits the cache.
+    """
+    return _normalize(word, capitals=True)
+
+
+@lru_cache(maxsize=1 << 14)
+def name_term(word: str) -> str:
+    """Like :func:`normalize_term`, but a capital stays itself: a name must be supported as it is written."""
+    return _normalize(word, capitals=False)
 
 
 def tokenize(text: str) -> list[str]:

@@ -6,8 +6,10 @@ import pytest
 
 from assistant import Assistant
 from assistant.errors import LLMError
+from assistant.evidence import coverage
 from assistant.grounding import AnswerType, analyze_question, claim_support, has_candidate, unsupported_facts
 from index import Settings
+from index.lexical import content_terms
 
 from .fakes import HashEmbeddings, ScriptedChatModel
 
@@ -61,10 +63,33 @@ def test_candidates_need_the_asked_kind_of_fact() -> None:
     assert not has_candidate(drones, analyze_question("How many drones did Ukraine launch on October 27-28?"))
 
 
+def test_a_relative_time_expression_is_matched_by_a_date() -> None:
+    question = analyze_question("Which vote will the court examine at the end of the month?")
+    assert question.terms == ("vot", "court", "examin", "end") and question.temporal == {"end"}
+    dated = "The Constitutional Court will examine the vote on October 31."
+    undated = "The Constitutional Court will examine the vote soon, its end in sight."
+    assert coverage(question, dated, lambda term: 1.0) == 1.0
+    assert coverage(question, "The Constitutional Court will examine the vote soon.", lambda term: 1.0) == 0.75
+    assert coverage(question, undated, lambda term: 1.0) == 1.0, "the word itself still counts"
+    assert analyze_question("When will the court examine the vote?").temporal == frozenset()
+
+
+def test_a_capital_stands_for_its_country_but_an_ambiguous_one_does_not() -> None:
+    assert content_terms("Beijing stepped up contacts with Minsk and Chisinau") == [
+        "china",
+        "stepp",
+        "contact",
+        "belarus",
+        "moldova",
+    ]
+    assert content_terms("Washington and London") == ["washington", "london"]
+
+
 def test_claim_checks_catch_invented_numbers_and_names() -> None:
     assert claim_support("Mark Rutte disclosed the presence of North Korean units.", [RUTTE]) == 1.0
     assert unsupported_facts("Rutte said 3,000 troops from Pyongyang arrived.", [RUTTE]) == ["3,000", "Pyongyang"]
     assert unsupported_facts("Rutte disclosed it.", [RUTTE]) == []
+    assert unsupported_facts("Troops from Moscow arrived.", ["Russian troops arrived."]) == ["Moscow"]
 
 
 def test_extractive_answer_cites_verbatim_passage(assistant: Assistant) -> None:

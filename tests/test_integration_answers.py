@@ -34,6 +34,12 @@ def test_answers_and_refusals_on_the_seed(seeded: Assistant, llm: str) -> None:
     _verbatim(seeded, refusal)
 
 
+def test_a_paraphrase_naming_a_capital_and_a_relative_date_is_answered(seeded: Assistant) -> None:
+    answer = seeded.ask("Which vote will Chisinau's top judges examine at the end of the month?", llm="none")
+    assert not answer.refused and "referendum" in answer.answer and "October 31" in answer.answer
+    _verbatim(seeded, answer)
+
+
 def test_follow_up_is_rewritten_with_history(seeded: Assistant) -> None:
     history = [("Which countries sent delegations to military exercises in Belarus?", "Uzbekistan and Kazakhstan")]
     answer = seeded.ask("Who reported it?", history=history, llm="none")
