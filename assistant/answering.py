@@ -202,11 +202,15 @@ def _verify(reply: str, evidence: Sequence[Evidence], question: Question) -> lis
     return drafts
 
 
-def _useful(drafts: Sequence[_Draft], question: Question, primary: Evidence) -> bool:
-    """Whether the verified sentences answer the question (not just repeat a true but unrelated passage)."""
+def _on_topic(draft: _Draft, chosen: Sequence[Evidence]) -> bool:
+    """Whether a sentence rests on evidence that speaks to the question, not merely on some true passage."""
+    return any(e in chosen or e.lexical >= _MIN_COVERAGE for e in draft.evidence)
+
+
+def _useful(drafts: Sequence[_Draft], question: Question) -> bool:
+    """Whether the verified, on-topic sentences answer the question rather than restate it."""
     for draft in drafts:
-        grounded = any(e.lexical >= _MIN_COVERAGE or e == primary for e in draft.evidence)
-        if draft.supported and grounded and len(informative_terms(draft.text, question)) >= 2:
+        if draft.supported and len(informative_terms(draft.text, question)) >= 2:
             if question.answer_type is AnswerType.OTHER or has_candidate(draft.text, question):
                 return True
     return False
@@ -328,8 +332,9 @@ def answer_stream(assistant: Assistant, question: str, history: History, k: int,
             except Exception as error:  # noqa: BLE001 - any client failure becomes one clear LLM error
                 raise llm_error(llm, assistant.settings, error) from error
             refused_by_model = bool(_MODEL_REFUSAL.search(reply)) and not _is_embedded(model)
-            drafts = _verify(reply, shown, analysis)
-            if not refused_by_model and not _useful(drafts, analysis, primary):
+            # A true sentence that does not speak to the question is padding: it is left out, not shown.
+            drafts = [d for d in _verify(reply, shown, analysis) if not d.supported or _on_topic(d, chosen)]
+            if not refused_by_model and not _useful(drafts, analysis):
                 drafts = [d for d in drafts if not d.supported] + extractive
     generate_ms = (time.perf_counter() - generate_started) * 1000
 

@@ -137,6 +137,19 @@ def test_hallucinated_uncited_claim_is_removed(assistant: Assistant) -> None:
     assert flagged and "12,000" in flagged[0].text and flagged[0].citations == ()
 
 
+def test_a_true_but_unrelated_sentence_is_left_out(assistant: Assistant) -> None:
+    question = "Who disclosed the presence of North Korean units in Kursk?"
+    probe = _with_model(assistant, "Mark Rutte disclosed it [1].")
+    assistant.ask(question, llm="scripted")
+    passages = str(probe.prompts[0][1].content).splitlines()
+    padding = next(line[4:] for line in passages if line.startswith("[") and "Rutte" not in line)
+    _with_model(assistant, f"Mark Rutte disclosed the presence of North Korean units in Kursk [1]. {padding} [2]")
+    answer = assistant.ask(question, llm="scripted")
+    assert answer.answer == "Mark Rutte disclosed the presence of North Korean units in Kursk. [1]"
+    assert [c.quote for c in answer.citations] == [RUTTE]
+    assert all(padding not in s.text for s in answer.sentences)
+
+
 def test_citation_to_a_missing_passage_never_survives(assistant: Assistant) -> None:
     _with_model(assistant, "Mark Rutte disclosed the presence of North Korean units in Kursk [9].")
     answer = assistant.ask("Who disclosed the presence of North Korean units in Kursk?", llm="scripted")
