@@ -79,12 +79,18 @@ def test_markdown_text_keeps_a_line_start_from_becoming_a_list_or_heading(text: 
 def test_answer_markdown_marks_unsupported_sentences_and_sets_refusals_apart() -> None:
     answer = _answer(
         False,
-        [AnswerSentence("Denisenko leads <b>SOF</b>.", (1,), True), AnswerSentence("He is Russian.", (), False)],
+        [
+            AnswerSentence("He is Russian.", (), False),
+            AnswerSentence("Denisenko leads <b>SOF</b>.", (1,), True),
+            AnswerSentence("He has 9 stars.", (), False),
+        ],
         [],
     )
     rendered = answer_markdown(answer)
-    assert rendered.startswith("Denisenko leads &lt;b&gt;SOF&lt;/b&gt;. <sup>[1]</sup>")
-    assert "⚠ *He is Russian.*" in rendered and rendered.endswith(UNSUPPORTED_NOTE)
+    assert rendered == (
+        f"Denisenko leads &lt;b&gt;SOF&lt;/b&gt;. <sup>[1]</sup>\n\n{UNSUPPORTED_NOTE}\n\n"
+        "> ⚠ ~~He is Russian.~~\n>\n> ⚠ ~~He has 9 stars.~~"
+    ), "the verified answer comes first; rejected sentences follow, apart and struck through"
     supported_only = _answer(False, [AnswerSentence("Denisenko leads SOF.", (1,), True)], [])
     assert "⚠" not in answer_markdown(supported_only)
     refusal = _answer(True, [], [], "The briefs do not say. The closest related passage is [1].")

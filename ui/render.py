@@ -33,7 +33,7 @@ _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]|~$])")
 _BLOCK_START = re.compile(r"^(\d*)([#+\-.)])")
 _CONTEXT_CHARS = 600
 _SNIPPET_CHARS = 140
-UNSUPPORTED_NOTE = "⚠ *Marked sentences are not supported by the cited passages: do not rely on them.*"
+UNSUPPORTED_NOTE = "⚠ *Left out of the answer: the model also wrote this, which the passages do not support.*"
 
 SOURCES_CSS = """
 .brief-empty { color: var(--body-text-color-subdued); font-style: italic; }
@@ -78,17 +78,20 @@ def _markers(numbers: Sequence[int]) -> str:
 
 
 def _sentence(sentence: AnswerSentence) -> str:
-    text = f"{markdown_text(sentence.text)} {_markers(sentence.citations)}".rstrip()
-    return text if sentence.supported else f"⚠ *{text}*"
+    return f"{markdown_text(sentence.text)} {_markers(sentence.citations)}".rstrip()
 
 
 def answer_markdown(answer: Answer) -> str:
-    """Render an answer for the chat: cited sentences, unsupported ones marked, refusals set apart."""
+    """Render an answer for the chat: the cited sentences, then apart and marked any the verifier rejected.
+
+    A refusal is set apart as such.
+    """
     if answer.refused:
         text = re.sub(r"\\\[(\d+)\\\]", r"<sup>[\1]</sup>", markdown_text(answer.answer))
         return f"> **Not answered from the briefs.** {text}"
-    body = " ".join(_sentence(s) for s in answer.sentences)
-    return body + ("\n\n" + UNSUPPORTED_NOTE if any(not s.supported for s in answer.sentences) else "")
+    body = " ".join(_sentence(s) for s in answer.sentences if s.supported)
+    rejected = [f"> ⚠ ~~{markdown_text(s.text)}~~" for s in answer.sentences if not s.supported]
+    return "\n\n".join([body, UNSUPPORTED_NOTE, "\n>\n".join(rejected)] if rejected else [body])
 
 
 def model_markdown(answer: Answer) -> str:
