@@ -113,6 +113,13 @@ _NUMBER_WORDS = (
     "hundred|hundreds|thousand|thousands|million|millions|billion|billions|dozen|dozens|half|percent"
 )
 _NUMBER = re.compile(rf"\d[\d,.]*\d|\d|\b({_NUMBER_WORDS})\b", re.IGNORECASE)
+# "How long …?" asks for a duration, which a date pattern would otherwise hide ("over the past three months").
+_ASKS_DURATION = re.compile(r"\bhow long\b|\bhow many (?:minutes|hours|days|weeks|months|years|decades)\b", re.I)
+_DURATION = re.compile(
+    rf"(?:\d[\d,.]*|\b(?:{_NUMBER_WORDS}|a|an|several|few))(?:\s*(?:to|or|and|-|–)\s*(?:\d[\d,.]*|\b(?:{_NUMBER_WORDS})))?"
+    r"\s+(?:minutes?|hours?|days?|weeks?|months?|years?|decades?)\b",
+    re.IGNORECASE,
+)
 _CAPITALIZED = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w’'-]*)*")
 _TOKEN = re.compile(r"[^\W_]+(?:[’'][^\W_]+)*")
 _REPORTING = re.compile(
@@ -150,7 +157,8 @@ def analyze_question(text: str) -> Question:
     if answer_type is AnswerType.OTHER and re.search(r"\bname of\b|\bcalled\b", lowered):
         answer_type = AnswerType.ENTITY
     pairs: dict[str, str] = {}
-    for word in _TOKEN.findall(text):
+    # "long" in "how long" asks for the answer; it is not a term the answer must contain.
+    for word in _TOKEN.findall(re.sub(r"\bhow\s+(?:long|old|far|often|soon)\b", "how", text, flags=re.I)):
         term = normalize_term(word)
         if word.lower() not in STOPWORDS and term not in _QUESTION_WORDS and len(term) > 1:
             pairs.setdefault(term, word.lower())
@@ -229,6 +237,8 @@ def has_candidate(sentence: str, question: Question) -> bool:
     if kind is AnswerType.DATE:
         return any(not _in_question(m.group(0), asked) for m in _DATE.finditer(sentence))
     if kind is AnswerType.NUMBER:
+        if _ASKS_DURATION.search(question.text):
+            return any(not _in_question(m.group(0), asked) for m in _DURATION.finditer(sentence))
         undated = _DATE.sub(" ", sentence)
         return any(not _in_question(m.group(0), asked) for m in _NUMBER.finditer(undated))
     names = [e for e in _entities(sentence) if not _in_question(e, asked)]

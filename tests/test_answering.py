@@ -85,6 +85,16 @@ def test_a_capital_stands_for_its_country_but_an_ambiguous_one_does_not() -> Non
     assert content_terms("Washington and London") == ["washington", "london"]
 
 
+def test_a_duration_answers_how_long_but_a_date_does_not() -> None:
+    how_long = analyze_question("How long have Chinese representatives been taking part in exercises?")
+    assert how_long.answer_type is AnswerType.NUMBER and "long" not in how_long.terms
+    exercises = "Chinese representatives have taken part in exercises in Belarus over the past three to four months."
+    assert has_candidate(exercises, how_long)
+    assert has_candidate("The talks lasted 2 hours.", how_long)
+    assert not has_candidate("Chinese representatives took part in exercises on October 28.", how_long)
+    assert not has_candidate(exercises, analyze_question("How many drones were launched over the past months?"))
+
+
 def test_claim_checks_catch_invented_numbers_and_names() -> None:
     assert claim_support("Mark Rutte disclosed the presence of North Korean units.", [RUTTE]) == 1.0
     assert unsupported_facts("Rutte said 3,000 troops from Pyongyang arrived.", [RUTTE]) == ["3,000", "Pyongyang"]

@@ -34,9 +34,17 @@ def test_answers_and_refusals_on_the_seed(seeded: Assistant, llm: str) -> None:
     _verbatim(seeded, refusal)
 
 
-def test_a_paraphrase_naming_a_capital_and_a_relative_date_is_answered(seeded: Assistant) -> None:
-    answer = seeded.ask("Which vote will Chisinau's top judges examine at the end of the month?", llm="none")
-    assert not answer.refused and "referendum" in answer.answer and "October 31" in answer.answer
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Which vote will Chisinau's top judges examine at the end of the month?", "referendum on October 31"),
+        ("How long have Chinese representatives been taking part in exercises?", "three to four months"),
+    ],
+    ids=["capital-and-relative-date", "duration"],
+)
+def test_questions_worded_unlike_the_brief_are_answered(seeded: Assistant, question: str, expected: str) -> None:
+    answer = seeded.ask(question, llm="none")
+    assert not answer.refused and expected in answer.answer
     _verbatim(seeded, answer)
 
 
