@@ -101,7 +101,9 @@ def coverage(
         if term in present or (dated and term in question.temporal):
             matched += weight
         elif similarity is not None:
-            closeness = similarity(question.word(term), words)
+            word = question.word(term)
+            # Word pieces make a derived word look close ("capital" ~ "capitalize"): only other words paraphrase.
+            closeness = similarity(word, [w for w in words if not w.startswith(word)])
             matched += weight * closeness if closeness >= _WORD_MATCH else 0.0
     return matched / total if total else 0.0
 

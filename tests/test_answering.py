@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,16 @@ def test_a_relative_time_expression_is_matched_by_a_date() -> None:
     assert coverage(question, "The Constitutional Court will examine the vote soon.", lambda term: 1.0) == 0.75
     assert coverage(question, undated, lambda term: 1.0) == 1.0, "the word itself still counts"
     assert analyze_question("When will the court examine the vote?").temporal == frozenset()
+
+
+def test_a_derived_word_is_no_paraphrase() -> None:
+    question = analyze_question("What is the capital of Belarus?")
+
+    def similarity(word: str, candidates: Sequence[str]) -> float:
+        return 0.9 if "capitalize" in candidates or "minsk" in candidates else 0.0
+
+    assert coverage(question, "Belarus aims to capitalize on Russian expertise.", lambda term: 1.0, similarity) == 0.5
+    assert coverage(question, "Belarus is governed from Minsk.", lambda term: 1.0, similarity) == 0.95
 
 
 def test_a_capital_stands_for_its_country_but_an_ambiguous_one_does_not() -> None:
