@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,6 +19,11 @@ from .errors import IngestError
 __all__ = ["SUPPORTED_SUFFIXES", "load_document", "load_bytes"]
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+"""The size limit when the caller names none (``BRIEF_MAX_FILE_MB``'s default)."""
+UNZIPPED_FACTOR = 10
+"""A .docx may unpack to at most this many times the size limit: text XML compresses about 5 to 10 times, media
+not at all, and a zip bomb by thousands."""
 _DATE_PATTERNS = (
     re.compile(rf"\b(?:{_MONTHS}) \d{{1,2}}, \d{{4}}\b"),
     re.compile(rf"\b\d{{1,2}} (?:{_MONTHS}) \d{{4}}\b"),
@@ -84,6 +90,54 @@ def _pdf(data: bytes, name: str) -> tuple[str, str | None, str | None]:
     return text, title, None
 
 
+def _unpacked(data: bytes, name: str, max_bytes: int) -> bytes:
+    """The zip archive ``data`` unpacked under a budget and packed again, for a parser to open safely.
+
+    An archive whose directory records more than :data:`UNZIPPED_FACTOR` times ``max_bytes`` is refused before
+    any member is unpacked. The recorded sizes can lie, and Python's ``ZipFile.read`` (which python-docx uses)
+    inflates a whole member at once, so each member is read here in bounded steps, counting the bytes it really
+    yields, and the parser only ever sees the repacked copy, whose recorded sizes are true.
+
+    Raises:
+        IngestError: the archive unpacks to too much, uses a compression Word does not, or is corrupt.
+
+    """
+    ceiling = UNZIPPED_FACTOR * max_bytes
+
+    def too_big(size: str) -> IngestError:
+        return IngestError(
+            f"{name}: the Word document would unpack to {size}, over {UNZIPPED_FACTOR} times the "
+            f"{max_bytes / 1048576:.1f} MiB size limit (a zip bomb?); it was not opened"
+        )
+
+    repacked = io.BytesIO()
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as error:
+        raise IngestError(f"{name}: corrupt or unreadable Word document ({error})") from None
+    with archive, zipfile.ZipFile(repacked, "w", zipfile.ZIP_STORED) as copy:
+        members = [member for member in archive.infolist() if not member.is_dir()]
+        recorded = sum(member.file_size for member in members)
+        if recorded > ceiling:
+            raise too_big(f"{recorded / 1048576:,.1f} MiB")
+        unpacked = 0
+        for member in members:
+            if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise IngestError(f"{name}: {member.filename} uses a compression Word documents do not; not opened")
+            parts = []
+            try:
+                with archive.open(member) as stream:
+                    while part := stream.read(1 << 20):  # inflates at most 1 MiB at a time
+                        unpacked += len(part)
+                        if unpacked > ceiling:
+                            raise too_big(f"more than {ceiling / 1048576:,.1f} MiB")
+                        parts.append(part)
+            except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+                raise IngestError(f"{name}: corrupt or unreadable Word document ({error})") from None
+            copy.writestr(member.filename, b"".join(parts))
+    return repacked.getvalue()
+
+
 def _docx(data: bytes, name: str) -> tuple[str, str | None, str | None]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
@@ -120,8 +174,20 @@ def _stated_date(text: str) -> str | None:
     return None
 
 
-def load_bytes(data: bytes, name: str, path: str | None = None) -> SourceDocument:
-    """Turn the bytes of a file called ``name`` into a :class:`SourceDocument`."""
+def load_bytes(data: bytes, name: str, path: str | None = None, max_bytes: int | None = None) -> SourceDocument:
+    """Turn the bytes of a file called ``name`` into a :class:`SourceDocument`.
+
+    Args:
+        data: The file's bytes.
+        name: The file name; its suffix picks the loader.
+        path: Where the file lies on disk, if it does.
+        max_bytes: The size limit (default 20 MiB); a .docx unpacking to over :data:`UNZIPPED_FACTOR` times it
+            is refused before it is parsed.
+
+    Raises:
+        IngestError: the file is of an unsupported type, empty, corrupt, a zip bomb, or holds no text.
+
+    """
     suffix = Path(name).suffix.lower()
     loader = _LOADERS.get(suffix)
     if loader is None:
@@ -130,6 +196,8 @@ def load_bytes(data: bytes, name: str, path: str | None = None) -> SourceDocumen
     if not data.strip():
         raise IngestError(f"{name}: empty file")
     try:
+        if suffix == ".docx":
+            data = _unpacked(data, name, max_bytes or _DEFAULT_MAX_BYTES)
         text, title, date = loader(data, name)
     except IngestError:
         raise
@@ -164,4 +232,4 @@ def load_document(path: Path, max_bytes: int) -> SourceDocument:
         data = path.read_bytes()
     except OSError as error:
         raise IngestError(f"{path}: cannot read ({error.strerror})") from None
-    return load_bytes(data, path.name, str(path.resolve()))
+    return load_bytes(data, path.name, str(path.resolve()), max_bytes)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +18,7 @@ from .documents import SourceDocument
 from .errors import ConfigError, StoreError
 from .ingest import Ingestor, IngestReport, Progress
 from .settings import Settings
-from .store import BriefStore
+from .store import BriefStore, aside_path
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -103,17 +102,6 @@ def _salvage(settings: Settings, report: RecoveryReport) -> list[SourceDocument]
     return restored
 
 
-def _aside(folder: Path) -> Path:
-    """A free name next to ``folder`` for the old index."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    target = folder.with_name(f"{folder.name}.replaced-{stamp}")
-    number = 1
-    while target.exists():
-        number += 1
-        target = folder.with_name(f"{folder.name}.replaced-{stamp}-{number}")
-    return target
-
-
 def rebuild_index(
     settings: Settings, embeddings: Embeddings, paths: Iterable[Path] = (), progress: Progress | None = None
 ) -> RecoveryReport:
@@ -144,7 +132,7 @@ def rebuild_index(
     if _chroma_systems()[1].get(str(folder)):
         raise StoreError(f"The index {folder} is still open in this process; close it before rebuilding it")
     if folder.exists():
-        report.moved_to = _aside(folder)
+        report.moved_to = aside_path(folder, "replaced")
         try:
             folder.rename(report.moved_to)
         except OSError as error:

@@ -5,6 +5,17 @@ then the record, then the chunks of the version it replaces are deleted. Readers
 content hash matches a committed record, so a crash mid-write never exposes half a document, and
 :meth:`BriefStore.repair` clears what such a crash left behind.
 
+Chroma writes a collection's vector index (HNSW) in place, file by file, so a process killed while it saves
+one leaves files that no longer fit together, and Chroma then fails every read of that collection. The rows
+Chroma logs for each write (its write-ahead log, in the crash-safe SQLite database) hold every vector too, but
+Chroma deletes them once the vector index is saved. Embedded, this store keeps them: it turns Chroma's log
+purging off and itself drops only the rows a later row of the same id replaced
+(:meth:`BriefStore._compact_log`), so the log holds the latest vector of every stored id. When a vector
+index's files disagree with their header (a save cut short) or Chroma cannot load or update it, the store
+moves its files aside (to ``chroma.damaged-<time>`` beside the index), and Chroma rebuilds it from the log:
+nothing is lost and no ``brief reindex`` is needed. An index written before this store kept the log is not
+rebuilt this way (the log lacks vectors); it still fails with one error naming ``brief reindex``.
+
 Every write also stores a fresh version token. A reader keeps the committed documents (and the chunk list)
 of the version it last saw and refetches them only when the token changed, so a query costs one small
 read however many documents are indexed, and a write by another process is still seen.
@@ -13,12 +24,16 @@ read however many documents are indexed, and a write by another process is still
 from __future__ import annotations
 
 import hashlib
+import sqlite3
+import struct
+import sys
 import threading
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -30,6 +45,12 @@ __all__ = ["BriefStore", "DocumentInfo", "ScoredChunk", "WriteItem"]
 
 _READ_PAGE = 10_000
 _VERSION_ID = "version"
+_ADD, _UPSERT, _DELETE = 0, 2, 3
+"""Chroma's codes for the operations in its log (``embeddings_queue.operation``); brief writes no others."""
+_COMPACT_EVERY = 20_000
+"""Log rows a process writes between two compactions of the chunks' log (a compaction reads the whole log)."""
+_INITIAL_CAPACITY = 100
+"""Elements a new Chroma vector index makes room for (its first ``data_level0.bin`` is that large)."""
 
 WriteItem = tuple[SourceDocument, Sequence[Chunk], Sequence[Sequence[float]]]
 """One document to write: its new version, its chunks and their embeddings, in the same order."""
@@ -129,6 +150,46 @@ def _record(document: SourceDocument, chunks: int, indexed_at: str) -> dict[str,
     return record
 
 
+def _torn_save(folder: Path) -> str:
+    """What is wrong with a vector index folder that a save stopped half way, or "" when it looks whole.
+
+    hnswlib's ``header.bin`` counts the elements; ``data_level0.bin`` holds a fixed-size record for each (the file
+    is first made for the index's initial capacity) and ``length.bin`` four bytes for each. A save cut short, or
+    one whose header was not written yet, leaves the sizes disagreeing. An unknown layout is left to Chroma.
+    """
+    try:
+        header = (folder / "header.bin").read_bytes()
+        data, lengths = (folder / "data_level0.bin").stat().st_size, (folder / "length.bin").stat().st_size
+    except FileNotFoundError:
+        return ""  # never saved, or already moved aside: Chroma starts it afresh from the log
+    if len(header) < 40:
+        return f"its header.bin holds {len(header)} bytes"
+    version, _, capacity, count, record = struct.unpack_from("<iQQQQ", header)
+    if version != 1 or not record:
+        return ""
+    if data < count * record or lengths < count * 4:
+        return f"its files hold fewer than the {count} elements its header.bin counts (a save cut short)"
+    if data > count * record and data > _INITIAL_CAPACITY * record and data != capacity * record:
+        return f"its data_level0.bin holds more than the {count} elements its header.bin counts (a save cut short)"
+    return ""
+
+
+def _vector_index_failed(error: Exception) -> bool:
+    """Whether a Chroma error says a collection's vector index (HNSW) could not be loaded or brought up to date."""
+    return "hnsw" in str(error).lower()
+
+
+def aside_path(folder: Path, reason: str) -> Path:
+    """A free name next to ``folder`` (``<folder>.<reason>-<time>``) to keep an old or damaged index in."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    target = folder.with_name(f"{folder.name}.{reason}-{stamp}")
+    number = 1
+    while target.exists():
+        number += 1
+        target = folder.with_name(f"{folder.name}.{reason}-{stamp}-{number}")
+    return target
+
+
 def _any_of(conditions: list[dict[str, Any]]) -> dict[str, Any]:
     """A Chroma ``where`` matching any of ``conditions`` (Chroma wants ``$or`` to hold two or more)."""
     return conditions[0] if len(conditions) == 1 else {"$or": conditions}
@@ -152,6 +213,7 @@ class BriefStore:
         self._snapshot: _Snapshot | None = None
         self._chunk_cache: tuple[str, list[Chunk]] | None = None
         self._text_cache: dict[str, str] = {}
+        self._unlogged = 0
 
     @property
     def location(self) -> str:
@@ -207,19 +269,124 @@ class BriefStore:
                 f"Cannot open the index at {self.location}: {database.name} is truncated "
                 f"({database.stat().st_size} bytes); run `brief reindex` to move it aside and rebuild it"
             )
-        return chromadb.PersistentClient(path=str(self.settings.chroma_path), settings=chroma_settings)
+        client = chromadb.PersistentClient(path=str(self.settings.chroma_path), settings=chroma_settings)
+        self._keep_log()
+        return client
+
+    @contextmanager
+    def _database(self) -> Iterator[sqlite3.Connection]:
+        """A connection of our own to Chroma's SQLite database, for what Chroma's API does not offer."""
+        database = sqlite3.connect(self.settings.chroma_path / "chroma.sqlite3", timeout=60, isolation_level=None)
+        try:
+            yield database
+        finally:
+            database.close()
+
+    def _keep_log(self) -> None:
+        """Turn Chroma's purging of its log off, so the log keeps the vectors a damaged vector index needs."""
+        with self._database() as database:
+            database.execute(
+                "UPDATE embeddings_queue_config SET config_json_str = json_set(config_json_str, "
+                "'$.automatically_purge', json('false')) WHERE json_extract(config_json_str, '$.automatically_purge')"
+            )
 
     def _collection(self, kind: str) -> Any:
         with self._lock:
             if kind not in self._collections:
                 client = self.client
                 with self._guard("open"):
-                    self._collections[kind] = client.get_or_create_collection(
+                    collection = client.get_or_create_collection(
                         f"{self.settings.collection}-{kind}",
                         embedding_function=None,
                         configuration={"hnsw": {"space": "cosine"}},
                     )
+                    if not self.settings.chroma_url:
+                        collection = self._sound(kind, collection)
+                    self._collections[kind] = collection
             return self._collections[kind]
+
+    def _segments(self, collection: Any) -> dict[str, str]:
+        """The ids of the collection's ``VECTOR`` and ``METADATA`` segments (the vector index's folder is the first)."""
+        with self._database() as database:
+            return dict(database.execute("SELECT scope, id FROM segments WHERE collection = ?", (str(collection.id),)))
+
+    def _sound(self, kind: str, collection: Any) -> Any:
+        """The collection, once Chroma has loaded its vector index; rebuilt from the log first if it is damaged."""
+        torn = _torn_save(self.settings.chroma_path / self._segments(collection)["VECTOR"])
+        if torn:
+            # Such files can crash the process inside Chroma's loader (SIGSEGV) rather than raise: rebuild first.
+            rebuilt = self._rebuild_vector_index(kind, collection, torn, required=False)
+            if rebuilt is not None:
+                return rebuilt
+        try:
+            collection.count()  # Chroma loads the vector index and applies its log here
+        except Exception as error:  # noqa: BLE001 - which failures are damage is decided here
+            if not _vector_index_failed(error):
+                raise
+            return self._rebuild_vector_index(kind, collection, str(error))
+        self._compact_log(str(collection.id))
+        return collection
+
+    def _rebuild_vector_index(self, kind: str, collection: Any, error: str, required: bool = True) -> Any:
+        """Move the damaged vector index of ``collection`` aside and let Chroma rebuild it from its log.
+
+        Returns:
+            The collection with its rebuilt vector index; None when the log cannot rebuild it and not ``required``.
+
+        Raises:
+            StoreError: ``required`` and the log does not hold every stored vector (an index written before the
+                log was kept), or the rebuilt index still fails.
+
+        """
+        collection_id = str(collection.id)
+        segments = self._segments(collection)
+        with self._database() as database:
+            topic = f"%/{collection_id}"
+            missing = database.execute(
+                "SELECT COUNT(*) FROM embeddings AS e LEFT JOIN (SELECT DISTINCT id FROM embeddings_queue "
+                "WHERE topic LIKE ? AND operation IN (?, ?) AND vector IS NOT NULL) AS q ON q.id = e.embedding_id "
+                "WHERE e.segment_id = ? AND q.id IS NULL",
+                (topic, _ADD, _UPSERT, segments["METADATA"]),
+            ).fetchone()[0]
+        if missing and not required:
+            return None
+        if missing:
+            raise StoreError(
+                f"Cannot open the index at {self.location}: the vector index of its {kind} is damaged ({error}), "
+                f"and Chroma's log no longer holds {missing} of its vectors to rebuild it from (an index written "
+                "before brief kept that log); run `brief reindex` to rebuild it"
+            )
+        self._release()
+        damaged = self.settings.chroma_path / segments["VECTOR"]
+        aside = aside_path(self.settings.chroma_path, "damaged") / segments["VECTOR"]
+        if damaged.exists():
+            aside.parent.mkdir(parents=True)
+            damaged.rename(aside)
+        with self._database() as database:
+            # With neither files nor a saved position, Chroma takes the vector index as new and applies the whole log.
+            database.execute("DELETE FROM max_seq_id WHERE segment_id = ?", (segments["VECTOR"],))
+        self._client = self._connect()
+        self._max_batch = int(self._client.get_max_batch_size())
+        collection = self._client.get_collection(f"{self.settings.collection}-{kind}", embedding_function=None)
+        count = collection.count()
+        kept = f"; its damaged files are in {aside}" if aside.exists() else ""
+        print(
+            f"brief: the vector index of the {kind} in {self.location} was damaged ({error}); "
+            f"rebuilt it from Chroma's log ({count} vectors){kept}",
+            file=sys.stderr,
+        )
+        return collection
+
+    def _release(self) -> None:
+        """Close this store's Chroma client, so Chroma drops what it loaded from the index folder."""
+        if self._client is not None:
+            self._client.close()
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        if not SharedSystemClient._identifier_to_refcount.get(str(self.settings.chroma_path)):
+            SharedSystemClient._identifier_to_system.pop(str(self.settings.chroma_path), None)
+        self._client = None
+        self._collections.clear()
 
     @property
     def _chunks(self) -> Any:
@@ -331,6 +498,7 @@ class BriefStore:
                     )
                 )
             self._changed()
+            self._logged(2 * len(chunks))
 
     def remove(self, source: str) -> bool:
         """Delete ``source`` and its chunks; False when it was not indexed."""
@@ -340,6 +508,40 @@ class BriefStore:
             self._chunks.delete(where={"source": source})
             self._changed()
         return existed
+
+    def _logged(self, rows: int) -> None:
+        """Count the log rows this process wrote; compact the chunks' log every :data:`_COMPACT_EVERY` of them."""
+        self._unlogged += rows
+        if self._unlogged >= _COMPACT_EVERY and not self.settings.chroma_url:
+            self._compact_log(str(self._chunks.id))
+
+    def _compact_log(self, collection_id: str) -> None:
+        """Drop the rows of Chroma's log that no index needs any more: those a later row of the same id replaced.
+
+        Only rows both of the collection's indexes have applied and saved (below the lower of their saved
+        positions) are dropped, which is what Chroma's own purging would drop; of those, the latest row of each
+        stored id is kept, so the log still holds every stored vector. It runs when a collection is opened and
+        after every :data:`_COMPACT_EVERY` rows a process writes, so the log stays about the size of the index
+        plus what one process wrote.
+        """
+        self._unlogged = 0
+        with self._database() as database:
+            saved = database.execute(
+                "SELECT MIN(COALESCE(m.seq_id, 0)) FROM segments AS s LEFT JOIN max_seq_id AS m "
+                "ON m.segment_id = s.id WHERE s.collection = ?",
+                (collection_id,),
+            ).fetchone()[0]
+            # Strictly below the saved position, like Chroma's purge: the log's sequence numbers are SQLite row ids,
+            # so deleting the highest rows would hand their numbers to the next writes, which Chroma would then take
+            # for rows it had applied already and skip.
+            database.execute(
+                "DELETE FROM embeddings_queue WHERE seq_id IN (SELECT seq_id FROM (SELECT seq_id, operation, "
+                "MAX(CASE WHEN operation IN (?, ?) THEN seq_id END) OVER (PARTITION BY id) AS replaced, "
+                "MAX(seq_id) OVER (PARTITION BY id) AS latest FROM embeddings_queue WHERE topic LIKE ?) "
+                "WHERE seq_id < ? AND (seq_id < replaced OR (operation = ? AND seq_id = latest))) "
+                "AND seq_id < (SELECT MAX(seq_id) FROM embeddings_queue)",
+                (_UPSERT, _DELETE, f"%/{collection_id}", saved or 0, _DELETE),
+            )
 
     def _stored_chunks(self, include: list[str], where: dict[str, Any] | None = None) -> Iterator[Any]:
         """Every stored chunk (committed or not) as (id, metadata, document, embedding), page by page."""

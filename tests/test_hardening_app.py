@@ -27,6 +27,7 @@ from ui import build_app, launch_options, serve
 from ui.app import SESSIONS
 
 from .fakes import HashEmbeddings
+from .ports import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "china-belarus-brief.txt"
@@ -38,12 +39,6 @@ SEQUENTIAL = 500
 WARM_UP = 50
 RSS_MARGIN_MB = 12.0
 LLM_TIMEOUT = 2.0
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +77,7 @@ class App:
 def _launch(assistant: Assistant, host: str = "127.0.0.1", auth: str | None = None) -> tuple[gr.Blocks, str]:
     demo = build_app(assistant)
     options = launch_options(assistant.settings, host, auth)
-    _, url, _ = demo.launch(prevent_thread_lock=True, quiet=True, server_port=_free_port(), **options)
+    _, url, _ = demo.launch(prevent_thread_lock=True, quiet=True, server_port=free_port(), **options)
     return demo, url
 
 
@@ -190,7 +185,7 @@ def test_the_app_reports_a_hung_llm_and_keeps_answering(app: App, silent_llm: st
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "example.org", "127.0.0.1.nip.io"])
 def test_the_app_will_not_listen_beyond_loopback_without_a_login(settings: Settings, host: str) -> None:
-    port = _free_port()
+    port = free_port()
     with pytest.raises(ConfigError, match=f"Refusing to serve on {host} without a login"):
         serve(Assistant(settings=settings, embeddings=HashEmbeddings()), host, port)
     with pytest.raises(ConnectionRefusedError):

@@ -6,8 +6,10 @@ import io
 import json
 import re
 import struct
+import tracemalloc
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import docx
@@ -22,6 +24,7 @@ from assistant.cli import CliContext, main
 from assistant.errors import TestSetError
 from assistant.evaluation import read_testset
 from index import IngestError, Settings, SourceDocument, load_bytes
+from index.loaders import UNZIPPED_FACTOR
 from ui.handlers import Handlers
 
 from .fakes import HashEmbeddings
@@ -167,6 +170,99 @@ def test_loaders_turn_any_bytes_into_a_document_or_one_clear_error(suffix: str) 
 )
 def test_known_adversarial_files_are_one_clear_error(name: str) -> None:
     _loads_or_refuses(CRASHERS[name], name)
+
+
+MIB = 1 << 20
+
+
+def _bomb(archive: bytes, member: str, padding_mib: int) -> bytes:
+    """The archive with ``padding_mib`` MiB of spaces at the end of ``member`` (added if new): deflated 1000:1."""
+    source, buffer = zipfile.ZipFile(io.BytesIO(archive)), io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in [*source.namelist(), *([member] if member not in source.namelist() else [])]:
+            with target.open(name, "w") as out:
+                out.write(source.read(name) if name in source.namelist() else b"")
+                if name == member:
+                    for _ in range(padding_mib):
+                        out.write(b" " * MIB)
+    return buffer.getvalue()
+
+
+def _declare_size(archive: bytes, member: str, size: int, field: int = 24) -> bytes:
+    """The archive with the size its central directory records for ``member`` replaced by ``size`` (a lie)."""
+    end_record = archive.rindex(b"PK\x05\x06")
+    start = struct.unpack("<I", archive[end_record + 16 : end_record + 20])[0]  # the central directory
+    name = member.encode()
+    while archive[start + 46 : start + 46 + len(name)] != name:
+        start = archive.index(b"PK\x01\x02", start + 4)
+    return archive[: start + field] + struct.pack("<I", size) + archive[start + field + 4 :]
+
+
+def _declare_crc(archive: bytes, member: str, crc: int) -> bytes:
+    """The archive with the CRC-32 its central directory records for ``member`` replaced by ``crc``."""
+    return _declare_size(archive, member, crc, field=16)
+
+
+def _recorded_mib(archive: bytes) -> float:
+    """What the archive's directory says its members unpack to, in MiB."""
+    return sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(archive)).infolist()) / MIB
+
+
+def _peak_mib(action: Callable[[], object]) -> tuple[object, float]:
+    """What ``action`` returned or raised, and the most memory Python held for it, in MiB."""
+    tracemalloc.start()
+    try:
+        try:
+            outcome: object = action()
+        except IngestError as error:
+            outcome = error
+        return outcome, tracemalloc.get_traced_memory()[1] / MIB
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_docx_zip_bomb_is_refused_before_it_is_unpacked() -> None:
+    limit = 20 * MIB  # load_bytes's default, BRIEF_MAX_FILE_MB's default
+    bomb = _bomb(GOOD[".docx"], "word/media/image1.png", UNZIPPED_FACTOR * 20 + 8)
+    assert len(bomb) < MIB, "the bomb itself is small: far under the size limit"
+    outcome, peak = _peak_mib(lambda: load_bytes(bomb, "bomb.docx"))
+    assert isinstance(outcome, IngestError), outcome
+    message = str(outcome)
+    assert message.startswith(f"bomb.docx: the Word document would unpack to {_recorded_mib(bomb):,.1f} MiB")
+    assert f"over {UNZIPPED_FACTOR} times the {limit / MIB:.1f} MiB size limit" in message
+    assert peak < 8, f"refusing the bomb held {peak:.1f} MiB: it was unpacked"
+
+
+def test_the_zip_bomb_ceiling_follows_the_size_limit(tmp_path: Path) -> None:
+    padded = _bomb(GOOD[".docx"], "word/media/image1.png", 12)  # 12 MiB and a little more unpacked
+    assert "Minsk garrison" in load_bytes(padded, "padded.docx").text, "under 10 x 20 MiB: an ordinary document"
+    folder = tmp_path / "briefs"
+    folder.mkdir()
+    (folder / "good.docx").write_bytes(GOOD[".docx"])
+    (folder / "padded.docx").write_bytes(padded)
+    settings = Settings(home=tmp_path / "home", max_file_mb=1)
+    report = Assistant(settings=settings, embeddings=HashEmbeddings()).ingest([folder])
+    assert report.added == ["good.docx"]
+    assert [Path(f.path).name for f in report.failed] == ["padded.docx"]
+    message = f"would unpack to {_recorded_mib(padded):.1f} MiB, over 10 times the 1.0 MiB size limit"
+    assert message in str(report.failed[0])
+
+
+@pytest.mark.parametrize("crc", ["of the whole member", "of the recorded part"])
+def test_a_docx_member_that_lies_about_its_size_never_unpacks_to_more(crc: str) -> None:
+    xml = zipfile.ZipFile(io.BytesIO(GOOD[".docx"])).read("word/document.xml")
+    # word/document.xml holds 256 MiB of spaces after its XML, but the archive records only the XML's size.
+    liar = _declare_size(_bomb(GOOD[".docx"], "word/document.xml", 256), "word/document.xml", len(xml))
+    if crc == "of the recorded part":
+        liar = _declare_crc(liar, "word/document.xml", zlib.crc32(xml))
+    assert zipfile.ZipFile(io.BytesIO(liar)).getinfo("word/document.xml").file_size == len(xml)
+    outcome, peak = _peak_mib(lambda: load_bytes(liar, "liar.docx"))
+    if crc == "of the whole member":
+        assert isinstance(outcome, IngestError), outcome
+        assert str(outcome).startswith("liar.docx: corrupt or unreadable Word document (Bad CRC-32"), outcome
+    else:
+        assert isinstance(outcome, SourceDocument) and "Minsk garrison" in outcome.text, outcome
+    assert peak < 8, f"reading the lying member held {peak:.1f} MiB: it was unpacked whole"
 
 
 def _folder(tmp_path: Path, bad: dict[str, bytes]) -> Path:
