@@ -8,11 +8,16 @@ Everything runs in a temporary folder on generated data, never on the user's ind
   side only needs vectors; the BM25 side gets real sentences), then questions go through the hybrid
   retriever, in the embedded store and on a ``chroma run`` server;
 * memory: the process's peak resident set size (and the server's, when one ran);
-* start-up: wall time of ``brief list`` in a fresh process.
+* start-up: wall time of ``brief list`` in a fresh process;
+* answers (``--answers``): the seed brief is indexed and seed questions are asked with the embedded LLM, warm
+  (in this process, after a warm-up question: time to the first draft token and to the verified answer),
+  cold (``brief ask`` in a fresh process each time) and through a running ``brief serve`` app, whose peak
+  memory is read from /proc.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import platform
@@ -53,11 +58,16 @@ __all__ = [
     "chroma_server",
     "format_report",
     "generate_briefs",
+    "measure_answers",
     "run_perf",
+    "stop_process",
     "write_report",
 ]
 
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
+ROOT = Path(__file__).resolve().parents[1]
+SEED_BRIEF = ROOT / "seeds" / "china-belarus-brief.txt"
+SEED_TESTSET = ROOT / "seeds" / "china-belarus-testset.jsonl"
 _FILL_BATCH_DOCS = 100
 
 Progress = Callable[[str], None]
@@ -283,6 +293,16 @@ def _alive(url: str) -> bool:
         return False
 
 
+def stop_process(process: subprocess.Popen[Any], timeout: float) -> None:
+    """Ask a child process to stop, and kill it if it has not within ``timeout`` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @contextmanager
 def chroma_server(path: Path, timeout: float = 60.0) -> Iterator[ChromaServer]:
     """Run ``chroma run`` on a free loopback port with its data in ``path``; stop it on exit."""
@@ -309,12 +329,7 @@ def chroma_server(path: Path, timeout: float = 60.0) -> Iterator[ChromaServer]:
             time.sleep(0.2)
         yield ChromaServer(url, process.pid)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, 15)
 
 
 def _raw_encoder(embeddings: Embeddings) -> Callable[[list[str]], object]:
@@ -475,8 +490,7 @@ def measure_retrieval(
 
 def _brief_list_seconds(home: Path, runs: int = 3) -> float:
     """Median wall time of ``brief list --json`` in a fresh process against the index in ``home``."""
-    script = Path(sys.executable).with_name("brief")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "assistant"]
+    command = _brief_command()
     env = {**os.environ, "BRIEF_HOME": str(home)}
     env.pop("BRIEF_CHROMA_URL", None)
     times = []
@@ -485,6 +499,162 @@ def _brief_list_seconds(home: Path, runs: int = 3) -> float:
         subprocess.run([*command, "list", "--json"], env=env, check=True, capture_output=True)
         times.append(time.perf_counter() - started)
     return round(statistics.median(times), 2)
+
+
+def _brief_command() -> list[str]:
+    script = Path(sys.executable).with_name("brief")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "assistant"]
+
+
+def seed_questions(count: int) -> list[str]:
+    """The first ``count`` questions of the seed test set, in file order."""
+    lines = [json.loads(line) for line in SEED_TESTSET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [str(item["question"]) for item in lines[:count]]
+
+
+def _stream_timings(assistant: Any, question: str, llm: str) -> tuple[float | None, float, bool]:
+    """(seconds to the first draft token or None when the model was not asked, total seconds, refused)."""
+    from .citations import Answer
+
+    started = time.perf_counter()
+    first: float | None = None
+    refused = False
+    for event in assistant.stream(question, llm=llm):
+        if isinstance(event, Answer):
+            refused = event.refused
+        elif first is None:
+            first = time.perf_counter() - started
+    return first, time.perf_counter() - started, refused
+
+
+def _summary(samples_s: Sequence[float]) -> dict[str, float | int]:
+    if not samples_s:
+        return {"n": 0}
+    ms = [s * 1000 for s in samples_s]
+    return {"n": len(ms), **_percentiles(ms), "max_ms": round(max(ms), 2)}
+
+
+def _wait_for_http(url: str, process: subprocess.Popen[bytes], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise ConfigError(f"`brief serve` did not answer on {url} within {timeout:.0f}s")
+        time.sleep(0.5)
+
+
+def _vm_hwm_mb(pid: int) -> float | None:
+    return ChromaServer("", pid).peak_rss_mb()
+
+
+def measure_app(home: Path, questions: Sequence[str], llm: str, timeout: float = 180.0) -> dict[str, Any]:
+    """Start ``brief serve`` on the index in ``home``, ask ``questions`` through its API; its latency and memory."""
+    from gradio_client import Client
+
+    port = _free_port()
+    env = {**os.environ, "BRIEF_HOME": str(home), "BRIEF_LLM": llm, "GRADIO_ANALYTICS_ENABLED": "False"}
+    env.pop("BRIEF_CHROMA_URL", None)
+    log_path = home / "serve.log"
+    started = time.perf_counter()
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [*_brief_command(), "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        _wait_for_http(url, process, timeout)
+        listening = time.perf_counter() - started
+        client = Client(url, verbose=False)
+        rss_idle = _vm_hwm_mb(process.pid)
+        totals = []
+        for question in questions:
+            asked = time.perf_counter()
+            client.predict(question, None, 5, llm, api_name="/ask")
+            totals.append(time.perf_counter() - asked)
+        return {
+            "questions": len(questions),
+            "listening_after_s": round(listening, 2),
+            "api_total": _summary(totals[1:] or totals),
+            "first_question_s": round(totals[0], 2) if totals else None,
+            "peak_rss_mb_before_questions": rss_idle,
+            "peak_rss_mb": _vm_hwm_mb(process.pid),
+        }
+    finally:
+        stop_process(process, 20)
+
+
+def measure_answers(
+    settings: Settings,
+    warm_questions: int = 20,
+    cold_runs: int = 3,
+    app_questions: int = 6,
+    llm: str = "embedded",
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Answer latency on the seed brief with the real embedder and ``llm``: warm, cold CLI, and in the app.
+
+    ``settings.home`` must be an empty scratch folder: the seed brief is indexed there.
+    """
+    from .service import Assistant
+
+    questions = seed_questions(warm_questions + 1)
+    assistant = Assistant(settings=settings)
+    assistant.ingest([SEED_BRIEF])
+    if progress:
+        progress(f"answers: {warm_questions} warm questions with --llm {llm}")
+    load = os.getloadavg()[0]
+    warm_up = _stream_timings(assistant, questions[0], llm)
+    first_tokens, totals, refused = [], [], 0
+    for question in questions[1:]:
+        first, total, was_refused = _stream_timings(assistant, question, llm)
+        totals.append(total)
+        refused += was_refused
+        if first is not None:
+            first_tokens.append(first)
+    warm = {
+        "questions": len(totals),
+        "answered_by_the_model": len(first_tokens),
+        "refused": refused,
+        "first_question_total_s": round(warm_up[1], 2),
+        "first_token": _summary(first_tokens),
+        "total": _summary(totals),
+        "load_average_before": round(load, 2),
+        "load_average_after": round(os.getloadavg()[0], 2),
+    }
+    if progress:
+        progress(f"answers: {cold_runs} cold `brief ask` processes")
+    env = {**os.environ, "BRIEF_HOME": str(settings.home), "BRIEF_LLM": llm}
+    env.pop("BRIEF_CHROMA_URL", None)
+    cold_times = []
+    load = os.getloadavg()[0]
+    for question in questions[1 : cold_runs + 1]:
+        started = time.perf_counter()
+        subprocess.run([*_brief_command(), "ask", question], env=env, check=True, capture_output=True)
+        cold_times.append(time.perf_counter() - started)
+    children_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    cold = {
+        "total": _summary(cold_times),
+        "runs_s": [round(t, 2) for t in cold_times],
+        "peak_rss_mb": round(children_peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1),
+        "load_average_before": round(load, 2),
+        "load_average_after": round(os.getloadavg()[0], 2),
+    }
+    app: dict[str, Any] | None = None
+    if app_questions and importlib.util.find_spec("gradio_client") is None:
+        app = {"skipped": "gradio_client is not installed (pip install 'brief[dev]')"}
+    elif app_questions:
+        if progress:
+            progress(f"answers: `brief serve` with {app_questions} questions through its API")
+        load = os.getloadavg()[0]
+        app = measure_app(settings.home, questions[1 : app_questions + 1], llm)
+        app["load_average_before"] = round(load, 2)
+        app["load_average_after"] = round(os.getloadavg()[0], 2)
+    return {"llm": llm, "warm": warm, "cold_cli": cold, "app": app, "peak_rss_mb": _peak_rss_mb()}
 
 
 def _machine(embeddings: Embeddings) -> dict[str, Any]:
@@ -508,8 +678,14 @@ def run_perf(
     queries: int = 100,
     server: bool = True,
     progress: Progress | None = None,
+    answers: bool = False,
+    llm: str = "embedded",
 ) -> dict[str, Any]:
-    """Run the whole benchmark in a temporary folder and return the report."""
+    """Run the whole benchmark in a temporary folder and return the report.
+
+    ``answers`` adds :func:`measure_answers` (real embedder, ``llm``, the seed brief); it runs first, while
+    this process is still small, so its memory figures are the app's and not the benchmark's.
+    """
     started = time.perf_counter()
     machine = _machine(embeddings)
     with tempfile.TemporaryDirectory(prefix="brief-perf-") as folder:
@@ -518,6 +694,7 @@ def run_perf(
         def isolated(name: str, url: str | None = None) -> Settings:
             return settings.model_copy(update={"home": work / name, "chroma_url": url})
 
+        answer_report = measure_answers(isolated("answers"), llm=llm, progress=progress) if answers else None
         if progress:
             progress(f"ingesting {docs:,} generated briefs")
         ingest = measure_ingest(embeddings, isolated("ingest"), docs, work)
@@ -539,6 +716,7 @@ def run_perf(
         "retrieval": retrieval,
         "memory": {"peak_rss_mb": _peak_rss_mb(), "server_peak_rss_mb": server_rss},
         "startup": startup,
+        "answers": answer_report,
         "seconds": round(time.perf_counter() - started, 1),
     }
 
@@ -591,7 +769,49 @@ def format_report(report: dict[str, Any]) -> str:
         f"- whole benchmark: {report['seconds']} s",
         "",
     ]
+    if report.get("answers"):
+        lines += _answer_lines(report["answers"])
     return "\n".join(lines)
+
+
+def _ms(figures: dict[str, Any]) -> str:
+    return f"{figures['p50_ms'] / 1000:.2f} / {figures['p95_ms'] / 1000:.2f}" if figures.get("n") else "-"
+
+
+def _answer_lines(answers: dict[str, Any]) -> list[str]:
+    warm, cold, app = answers["warm"], answers["cold_cli"], answers.get("app")
+    lines = [
+        f"## Answers on the seed brief, `--llm {answers['llm']}`",
+        "",
+        "| what | n | p50 / p95 s | load average before / after |",
+        "| --- | ---: | ---: | ---: |",
+        f"| warm, time to first draft token | {warm['first_token']['n']} | {_ms(warm['first_token'])} | "
+        f"{warm['load_average_before']} / {warm['load_average_after']} |",
+        f"| warm, total | {warm['total']['n']} | {_ms(warm['total'])} | "
+        f"{warm['load_average_before']} / {warm['load_average_after']} |",
+        f"| cold `brief ask`, total | {cold['total']['n']} | {_ms(cold['total'])} | "
+        f"{cold['load_average_before']} / {cold['load_average_after']} |",
+    ]
+    if app and "skipped" in app:
+        app = None
+    if app:
+        lines.append(
+            f"| `brief serve` API, total | {app['api_total']['n']} | {_ms(app['api_total'])} | "
+            f"{app['load_average_before']} / {app['load_average_after']} |"
+        )
+    lines += [
+        "",
+        f"- warm: {warm['questions']} seed questions after one warm-up, {warm['answered_by_the_model']} reached the "
+        f"model, {warm['refused']} refused",
+        f"- peak RSS of a cold `brief ask`: {cold['peak_rss_mb']} MiB",
+    ]
+    if app:
+        lines.append(
+            f"- `brief serve`: listening after {app['listening_after_s']} s; peak RSS {app['peak_rss_mb']} MiB "
+            f"({app['peak_rss_mb_before_questions']} MiB before the first question)"
+        )
+    lines.append("")
+    return lines
 
 
 def write_report(report: dict[str, Any], out: Path) -> list[Path]:

@@ -303,12 +303,27 @@ def _sizes(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int,
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for perf.json and perf.md.",
 )
+@click.option(
+    "--answers/--no-answers",
+    default=True,
+    show_default=True,
+    help="Also time answers on the seed brief: warm, cold `brief ask`, and a running `brief serve`.",
+)
+@_llm_option
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of Markdown.")
 @pass_context
 def perf(
-    context: CliContext, docs: int, sizes: tuple[int, ...], queries: int, server: bool, out: Path, as_json: bool
+    context: CliContext,
+    docs: int,
+    sizes: tuple[int, ...],
+    queries: int,
+    server: bool,
+    out: Path,
+    answers: bool,
+    llm: str | None,
+    as_json: bool,
 ) -> None:
-    """Ingestion throughput, retrieval latency, memory and start-up time on this machine (temporary data only)."""
+    """Ingestion throughput, retrieval latency, answer latency, memory and start-up time (temporary data only)."""
     from .bench_perf import run_perf, write_report
 
     assistant = context.assistant
@@ -320,6 +335,8 @@ def perf(
         queries=queries,
         server=server,
         progress=lambda message: click.echo(message, err=True),
+        answers=answers,
+        llm=llm or "embedded",
     )
     for path in write_report(report, out):
         click.echo(f"Wrote {path}", err=True)

@@ -10,6 +10,7 @@ import importlib.util
 import os
 import threading
 from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,8 @@ __all__ = ["EmbeddedChatModel", "describe_backend", "llm_error", "make_chat_mode
 
 _SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 _ROLES = {"human": "user", "ai": "assistant", "system": "system"}
+_LONGEST_CONTEXT = 8192
+"""SmolLM2's training context: the window used when a prompt does not fit in ``n_ctx``."""
 
 
 def _smollm2_path() -> Path:
@@ -38,12 +41,21 @@ def _smollm2_path() -> Path:
 
 
 class EmbeddedChatModel(BaseChatModel):
-    """SmolLM2-135M-Instruct running in-process with llama.cpp; loaded on first use, greedy decoding."""
+    """SmolLM2-135M-Instruct running in-process with llama.cpp; loaded on first use, greedy decoding.
+
+    ``n_threads`` defaults to one (``BRIEF_LLM_THREADS``): llama.cpp's threads busy-wait for each other at
+    every step, so when another process holds a core, two threads made an answer 5-10 times slower than one
+    on this 2-core machine, and even at load 2 one thread was as fast as two (docs/performance.md).
+    ``n_ctx`` (``BRIEF_LLM_CONTEXT``) is 2048: a prompt of four evidence sentences is 200-600 tokens; a longer
+    one (long sentences, a long question) reloads the model once with the model's full 8,192-token window.
+    """
 
     model_path: str = ""
     max_tokens: int = 96
-    n_threads: int = max(1, min(4, os.cpu_count() or 1))
+    n_threads: int = 1
+    n_ctx: int = 2048
     _llama: Any = PrivateAttr(default=None)
+    _context: int = PrivateAttr(default=0)
     _lock: Any = PrivateAttr(default_factory=threading.Lock)
 
     @property
@@ -57,18 +69,31 @@ class EmbeddedChatModel(BaseChatModel):
 
     def _model(self) -> Any:
         if self._llama is None:
+            # llama.cpp's OpenMP threads (BRIEF_LLM_THREADS > 1) sleep while they wait instead of spinning.
+            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
             try:
                 from llama_cpp import Llama
             except ImportError:
                 raise ConfigError("llama-cpp-python is not installed: pip install llama-cpp-python") from None
             path = self.model_path or str(_smollm2_path())
-            self._llama = Llama(model_path=path, n_ctx=4096, n_threads=self.n_threads, verbose=False, seed=0)
+            self._context = self._context or self.n_ctx
+            self._llama = Llama(
+                model_path=path,
+                n_ctx=self._context,
+                n_batch=512,
+                n_threads=self.n_threads,
+                n_threads_batch=self.n_threads,
+                verbose=False,
+                seed=0,
+            )
         return self._llama
 
     def warm_up(self) -> None:
-        """Load the model now rather than on the first question."""
+        """Load the model and run one tiny completion now, so the first question pays for neither."""
         with self._lock:
-            self._model()
+            self._model().create_chat_completion(
+                messages=[{"role": "user", "content": "Hello"}], max_tokens=1, temperature=0.0
+            )
 
     @staticmethod
     def _messages(messages: list[BaseMessage]) -> list[dict[str, str]]:
@@ -92,15 +117,24 @@ class EmbeddedChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         with self._lock:
-            completion = self._model().create_chat_completion(
-                messages=self._messages(messages),
-                max_tokens=self.max_tokens,
-                temperature=0.0,
-                repeat_penalty=1.1,
-                stop=stop,
-                stream=True,
-            )
-            for part in completion:
+            arguments: dict[str, Any] = {
+                "messages": self._messages(messages),
+                "max_tokens": self.max_tokens,
+                "temperature": 0.0,
+                "repeat_penalty": 1.1,
+                "stop": stop,
+                "stream": True,
+            }
+            try:
+                completion = iter(self._model().create_chat_completion(**arguments))
+                first = next(completion, None)
+            except ValueError as error:
+                if "context window" not in str(error) or self._context >= _LONGEST_CONTEXT:
+                    raise
+                self._context, self._llama = _LONGEST_CONTEXT, None
+                completion = iter(self._model().create_chat_completion(**arguments))
+                first = next(completion, None)
+            for part in chain([first] if first is not None else [], completion):
                 token = part["choices"][0].get("delta", {}).get("content")
                 if token:
                     if run_manager:
@@ -114,7 +148,7 @@ def make_chat_model(spec: str, settings: Settings) -> BaseChatModel | None:
     if kind == "none":
         return None
     if kind == "embedded":
-        return EmbeddedChatModel(model_path=model)
+        return EmbeddedChatModel(model_path=model, n_threads=settings.llm_threads, n_ctx=settings.llm_context)
     if kind not in ("ollama", "openai"):
         raise ConfigError(f"Unknown LLM backend {spec!r}: use embedded, none, ollama:MODEL or openai:MODEL")
     if not model:

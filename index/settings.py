@@ -34,6 +34,15 @@ class Settings(BaseSettings):
     llm_base_url: str | None = Field(default=None, description="Server URL for ollama/openai backends.")
     llm_api_key: str | None = Field(default=None, description="API key for an openai-compatible server.")
     llm_timeout: float = Field(default=60.0, gt=0, description="Seconds before an LLM call is abandoned.")
+    llm_threads: int = Field(
+        default=1,
+        ge=1,
+        description="CPU threads of the embedded model. One: llama.cpp threads spin while they wait for each other, "
+        "so on a shared or busy machine two threads were 5-10 times slower than one (docs/performance.md).",
+    )
+    llm_context: int = Field(
+        default=2048, ge=512, description="Context window (tokens) of the embedded model; prompts are ~200-600."
+    )
     k: int = Field(default=5, ge=1, le=50, description="Passages retrieved per question.")
 
     @field_validator("home")

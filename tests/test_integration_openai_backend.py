@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
+from assistant.bench_perf import stop_process
 from assistant.llm import _smollm2_path
 from index import Settings
 
@@ -43,11 +44,7 @@ def openai_server() -> Iterator[str]:
             pytest.fail("the llama.cpp OpenAI-compatible server did not start within 120 s")
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process, 10)
 
 
 def test_openai_compatible_server_plugs_in_by_configuration(openai_server: str, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import threading
 from typing import Any
 
 import gradio as gr
@@ -20,7 +21,7 @@ from index import Settings
 from .handlers import Handlers
 from .render import COPY_JS, SOURCES_CSS
 
-__all__ = ["ASK_CONCURRENCY", "SESSIONS", "build_app", "launch_options", "serve"]
+__all__ = ["ASK_CONCURRENCY", "SESSIONS", "build_app", "launch_options", "serve", "warm_up"]
 
 ASK_CONCURRENCY = 2
 """Questions answered at once (the embedded model shares the CPU); more wait in the queue."""
@@ -222,9 +223,30 @@ def launch_options(settings: Settings, host: str, auth: str | None = None, open_
     }
 
 
+def warm_up(assistant: Assistant) -> None:
+    """Create the heavy objects a question needs (embedder, BM25 index, the embedded model) ahead of it.
+
+    Run in a background thread by :func:`serve`, so the app starts listening at once and the first question
+    does not pay for loading; a failure here is left for that question to report.
+    """
+    from assistant.llm import EmbeddedChatModel
+
+    try:
+        assistant.embeddings.embed_query("warm-up")
+        if assistant.documents():
+            assistant.retriever.lexical_index()
+        model = assistant.chat_model()
+        if isinstance(model, EmbeddedChatModel):
+            model.warm_up()
+    except Exception:  # noqa: BLE001 - the first question reports any real problem with a clear message
+        return
+
+
 def serve(
     assistant: Assistant, host: str = "127.0.0.1", port: int = 7860, auth: str | None = None, open_: bool = False
 ) -> None:
-    """Serve the app on ``host:port`` until interrupted."""
+    """Serve the app on ``host:port`` until interrupted; the models load in the background meanwhile."""
     options = launch_options(assistant.settings, host, auth, open_)
-    build_app(assistant).launch(server_port=port, **options)
+    app = build_app(assistant)
+    threading.Thread(target=warm_up, args=(assistant,), name="brief-warm-up", daemon=True).start()
+    app.launch(server_port=port, **options)
