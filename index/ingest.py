@@ -127,7 +127,7 @@ class Ingestor:
             loaded: SourceDocument | Failure = Failure(name, f"{name}: over the {limit:.1f} MiB size limit")
         else:
             try:
-                loaded = load_bytes(data, name)
+                loaded = load_bytes(data, name, max_bytes=self.settings.max_file_bytes)
             except IngestError as error:
                 loaded = Failure(name, str(error))
         return self._ingest([(None, loaded)], None)

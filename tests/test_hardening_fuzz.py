@@ -246,6 +246,8 @@ def test_the_zip_bomb_ceiling_follows_the_size_limit(tmp_path: Path) -> None:
     assert [Path(f.path).name for f in report.failed] == ["padded.docx"]
     message = f"would unpack to {_recorded_mib(padded):.1f} MiB, over 10 times the 1.0 MiB size limit"
     assert message in str(report.failed[0])
+    uploaded = Assistant(settings=settings, embeddings=HashEmbeddings()).ingestor.ingest_bytes(padded, "padded.docx")
+    assert uploaded.added == [] and message in str(uploaded.failed[0]), "an upload meets the configured limit too"
 
 
 @pytest.mark.parametrize("crc", ["of the whole member", "of the recorded part"])

@@ -12,6 +12,8 @@ from assistant.bench_perf import ChromaServer, chroma_server
 from assistant.cli import main
 from index import BriefStore, Settings, StoreError, get_settings
 
+from .ports import free_port
+
 SEED_NAME = "china-belarus-brief.txt"
 
 
@@ -71,11 +73,7 @@ def test_chroma_server_helper_stops_its_server(tmp_path: Path) -> None:
 
 
 def test_an_unreachable_server_is_a_clear_error(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        url = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    url = f"http://127.0.0.1:{free_port()}"
     store = BriefStore(settings.model_copy(update={"chroma_url": url}))
     with pytest.raises(StoreError) as caught:
         store.documents()
