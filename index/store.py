@@ -41,7 +41,7 @@ from .documents import Chunk, SourceDocument
 from .errors import StoreError
 from .settings import Settings
 
-__all__ = ["BriefStore", "DocumentInfo", "ScoredChunk", "WriteItem"]
+__all__ = ["BriefStore", "DocumentInfo", "ScoredChunk", "WriteItem", "aside_path"]
 
 _READ_PAGE = 10_000
 _VERSION_ID = "version"
