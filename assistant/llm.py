@@ -46,7 +46,7 @@ class EmbeddedChatModel(BaseChatModel):
     ``n_threads`` defaults to one (``BRIEF_LLM_THREADS``): llama.cpp's threads busy-wait for each other at
     every step, so when another process holds a core, two threads made an answer 5-10 times slower than one
     on this 2-core machine, and even at load 2 one thread was as fast as two (docs/performance.md).
-    ``n_ctx`` (``BRIEF_LLM_CONTEXT``) is 2048: a prompt of four evidence sentences is 200-600 tokens; a longer
+    ``n_ctx`` (``BRIEF_LLM_CONTEXT``) is 2048: a prompt of three evidence sentences is 200-600 tokens; a longer
     one (long sentences, a long question) reloads the model once with the model's full 8,192-token window.
     """
 
