@@ -22,11 +22,11 @@ run: setup
 	$(BRIEF) ingest seeds/
 	$(BRIEF) serve
 
-# Debian's Chromium for the browser test (no browser download from the internet).
+# Debian's Chromium for the browser tests and tmux for the terminal test (no download from the internet).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-		(apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
-		|| echo "warning: could not install Debian's chromium; browser tests will be skipped" >&2; }
+	@command -v chromium >/dev/null 2>&1 && command -v tmux >/dev/null 2>&1 || { \
+		(apt-get update -qq && apt-get install -y -qq chromium tmux >/dev/null) \
+		|| echo "warning: could not install Debian's chromium and tmux; browser and terminal tests will be skipped" >&2; }
 
 test: setup browser
 	$(PY) -m pytest

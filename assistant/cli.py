@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,7 +15,17 @@ from index import BriefError
 if TYPE_CHECKING:
     from .service import Assistant
 
-__all__ = ["CliContext", "main"]
+__all__ = ["CliContext", "erase_sequence", "main"]
+
+
+def erase_sequence(text: str, columns: int) -> str:
+    """The terminal control sequence that erases ``text``, just written from the start of a line, from the screen.
+
+    It moves the cursor up over every screen row the text took (long lines wrap at ``columns``), back to the
+    first column, and clears from there down.
+    """
+    rows = sum(max(1, -(-len(line) // max(1, columns))) for line in text.split("\n"))
+    return ("\r" if rows == 1 else f"\x1b[{rows - 1}A\r") + "\x1b[J"
 
 
 def _emit_json(payload: Any) -> None:
@@ -116,13 +127,16 @@ def ask(context: CliContext, question: str, as_json: bool, k: int | None, llm: s
 
     answer: Answer | None = None
     drafting = not as_json and sys.stderr.isatty()
+    draft = ""
     for event in context.assistant.stream(question, k=k, llm=llm):
         if isinstance(event, Answer):
             answer = event
         elif drafting:
+            draft += event
             click.secho(event, err=True, nl=False, dim=True)
-    if drafting:
-        click.echo("", err=True)
+    if draft:
+        # The draft was only a preview: the checked answer below replaces it on the screen.
+        click.echo(erase_sequence(draft, shutil.get_terminal_size().columns), err=True, nl=False)
     assert answer is not None
     if as_json:
         _emit_json(answer.as_dict())
