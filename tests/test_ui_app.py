@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -198,6 +199,18 @@ def test_cli_serve_refuses_a_public_address_without_a_login(settings: Settings) 
     assert result.exit_code == 1 and "Refusing to serve on 0.0.0.0 without a login" in result.output
     help_text = CliRunner().invoke(main, ["serve", "--help"]).output
     assert "--open" in help_text and "BRIEF_AUTH" in help_text
+
+
+@pytest.mark.timeout(60)
+def test_cli_serve_on_a_taken_port_is_one_clear_error(settings: Settings) -> None:
+    assistant = Assistant(settings=settings, embeddings=HashEmbeddings())
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--port", str(port)], obj=CliContext(assistant))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"Cannot listen on 127.0.0.1:{port}" in result.output and "--port N" in result.output
 
 
 @pytest.mark.integration

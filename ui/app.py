@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import socket
 import threading
 from typing import Any
 
@@ -242,11 +243,29 @@ def warm_up(assistant: Assistant) -> None:
         return
 
 
+def _check_free(host: str, port: int) -> None:
+    """Fail with the fix in the message when nothing can listen on ``host:port`` (another app holds it)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise ConfigError(
+                f"Cannot listen on {host}:{port}: {error.strerror} (is another `brief serve` running?); "
+                "stop it, or pick another port with --port N"
+            ) from None
+
+
 def serve(
     assistant: Assistant, host: str = "127.0.0.1", port: int = 7860, auth: str | None = None, open_: bool = False
 ) -> None:
-    """Serve the app on ``host:port`` until interrupted; the models load in the background meanwhile."""
+    """Serve the app on ``host:port`` until interrupted; the models load in the background meanwhile.
+
+    Raises:
+        ConfigError: the login settings are wrong (see :func:`launch_options`), or ``host:port`` is taken.
+
+    """
     options = launch_options(assistant.settings, host, auth, open_)
+    _check_free(host, port)
     app = build_app(assistant)
     threading.Thread(target=warm_up, args=(assistant,), name="brief-warm-up", daemon=True).start()
     app.launch(server_port=port, **options)
