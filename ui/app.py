@@ -246,6 +246,7 @@ def warm_up(assistant: Assistant) -> None:
 def _check_free(host: str, port: int) -> None:
     """Fail with the fix in the message when nothing can listen on ``host:port`` (another app holds it)."""
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds: a just-closed port is free
         try:
             probe.bind((host, port))
         except OSError as error:
