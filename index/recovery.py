@@ -18,7 +18,7 @@ from .documents import SourceDocument
 from .errors import ConfigError, StoreError
 from .ingest import Ingestor, IngestReport, Progress
 from .settings import Settings
-from .store import BriefStore, aside_path
+from .store import BriefStore, aside_path, open_in_process
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -61,26 +61,9 @@ class RecoveryReport:
         }
 
 
-def _chroma_systems() -> tuple[dict[str, Any], dict[str, int]]:
-    """Chroma's per-process cache of open databases by folder, and how many clients use each."""
-    from chromadb.api.shared_system_client import SharedSystemClient
-
-    return SharedSystemClient._identifier_to_system, SharedSystemClient._identifier_to_refcount
-
-
 def _salvage(settings: Settings, report: RecoveryReport) -> list[SourceDocument]:
     """Fill ``report.reread`` and ``report.lost`` from the old index; return the documents rebuilt from its text."""
     store = BriefStore(settings)
-    try:
-        client = store.client
-    except StoreError as error:
-        report.damage = str(error)
-        # Chroma 1.5 keeps the database it failed to start cached under the folder's name, and would hand that
-        # broken one to the next client of the folder, even once a fresh index is there.
-        systems, users = _chroma_systems()
-        if not users.get(str(settings.chroma_path)):
-            systems.pop(str(settings.chroma_path), None)
-        return []
     restored = []
     try:
         for info in store.documents():
@@ -98,7 +81,7 @@ def _salvage(settings: Settings, report: RecoveryReport) -> list[SourceDocument]
         report.reread.clear()
         return []
     finally:
-        client.close()
+        store.close()  # also makes Chroma forget a database it failed to start, not hand it to the new index
     return restored
 
 
@@ -129,7 +112,7 @@ def rebuild_index(
             f"The index at {folder} cannot be read and nothing else says which briefs it held; nothing was "
             "changed. Rebuild it from your files: brief reindex PATH... (the files or folders of your briefs)"
         )
-    if _chroma_systems()[1].get(str(folder)):
+    if open_in_process(folder):
         raise StoreError(f"The index {folder} is still open in this process; close it before rebuilding it")
     if folder.exists():
         report.moved_to = aside_path(folder, "replaced")

@@ -41,7 +41,7 @@ from .documents import Chunk, SourceDocument
 from .errors import StoreError
 from .settings import Settings
 
-__all__ = ["BriefStore", "DocumentInfo", "ScoredChunk", "WriteItem", "aside_path"]
+__all__ = ["BriefStore", "DocumentInfo", "ScoredChunk", "WriteItem", "aside_path", "open_in_process"]
 
 _READ_PAGE = 10_000
 _VERSION_ID = "version"
@@ -172,6 +172,18 @@ def _torn_save(folder: Path) -> str:
     if data > count * record and data > _INITIAL_CAPACITY * record and data != capacity * record:
         return f"its data_level0.bin holds more than the {count} elements its header.bin counts (a save cut short)"
     return ""
+
+
+def _shared_systems() -> tuple[dict[str, Any], dict[str, int]]:
+    """Chroma's per-process cache of open databases by folder, and how many clients use each."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    return SharedSystemClient._identifier_to_system, SharedSystemClient._identifier_to_refcount
+
+
+def open_in_process(folder: Path) -> bool:
+    """Whether a Chroma client of this process still holds the index in ``folder``."""
+    return bool(_shared_systems()[1].get(str(folder)))
 
 
 def _vector_index_failed(error: Exception) -> bool:
@@ -356,7 +368,7 @@ class BriefStore:
                 f"and Chroma's log no longer holds {missing} of its vectors to rebuild it from (an index written "
                 "before brief kept that log); run `brief reindex` to rebuild it"
             )
-        self._release()
+        self.close()
         damaged = self.settings.chroma_path / segments["VECTOR"]
         aside = aside_path(self.settings.chroma_path, "damaged") / segments["VECTOR"]
         if damaged.exists():
@@ -377,14 +389,17 @@ class BriefStore:
         )
         return collection
 
-    def _release(self) -> None:
-        """Close this store's Chroma client, so Chroma drops what it loaded from the index folder."""
+    def close(self) -> None:
+        """Close the Chroma client, and make Chroma forget the index folder once no client of this process holds it.
+
+        Chroma 1.5 keeps every database it opened, or failed to start, cached by folder for the whole process and
+        hands it to the next client of that folder, even after the files changed underneath; the next use of
+        this store opens the folder afresh.
+        """
         if self._client is not None:
             self._client.close()
-        from chromadb.api.shared_system_client import SharedSystemClient
-
-        if not SharedSystemClient._identifier_to_refcount.get(str(self.settings.chroma_path)):
-            SharedSystemClient._identifier_to_system.pop(str(self.settings.chroma_path), None)
+        if not open_in_process(self.settings.chroma_path):
+            _shared_systems()[0].pop(str(self.settings.chroma_path), None)
         self._client = None
         self._collections.clear()
 

@@ -72,7 +72,7 @@ def _fresh_store(home: Path) -> BriefStore:
 
 def _close(store: BriefStore) -> None:
     """Release Chroma's in-process system, so the next store reads the files afresh, as a new process would."""
-    store.client.close()
+    store.close()
 
 
 def _run_ingest(home: Path, folder: Path, kill_after: float | None) -> tuple[int, list[str], float]:
