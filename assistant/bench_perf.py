@@ -271,12 +271,17 @@ class ChromaServer:
 
     def peak_rss_mb(self) -> float | None:
         """The server's peak resident set size in MiB, where /proc tells it."""
-        try:
-            status = Path(f"/proc/{self.pid}/status").read_text()
-        except OSError:
-            return None
-        line = next((row for row in status.splitlines() if row.startswith("VmHWM:")), None)
-        return round(int(line.split()[1]) / 1024, 1) if line else None
+        return _vm_hwm_mb(self.pid)
+
+
+def _vm_hwm_mb(pid: int) -> float | None:
+    """The peak resident set size of process ``pid`` in MiB, where /proc tells it."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    line = next((row for row in status.splitlines() if row.startswith("VmHWM:")), None)
+    return round(int(line.split()[1]) / 1024, 1) if line else None
 
 
 def _free_port() -> int:
@@ -285,12 +290,20 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _alive(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float, what: str, log_path: Path) -> None:
+    """Wait until ``url`` answers 200; fail with the end of the server's log if it exits or ``timeout`` passes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            tail = log_path.read_text(errors="replace")[-2000:]
+            raise ConfigError(f"{what} did not start on {url} within {timeout:.0f}s; its log ends:\n{tail}")
+        time.sleep(0.2)
 
 
 def stop_process(process: subprocess.Popen[Any], timeout: float) -> None:
@@ -321,12 +334,7 @@ def chroma_server(path: Path, timeout: float = 60.0) -> Iterator[ChromaServer]:
             env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
         )
     try:
-        deadline = time.monotonic() + timeout
-        while not _alive(url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                tail = log_path.read_text(errors="replace")[-2000:]
-                raise ConfigError(f"`chroma run` did not start on {url} within {timeout:.0f}s; its log ends:\n{tail}")
-            time.sleep(0.2)
+        _wait_until_up(f"{url}/api/v2/heartbeat", process, timeout, "`chroma run`", log_path)
         yield ChromaServer(url, process.pid)
     finally:
         stop_process(process, 15)
@@ -506,12 +514,6 @@ def _brief_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "assistant"]
 
 
-def seed_questions(count: int) -> list[str]:
-    """The first ``count`` questions of the seed test set, in file order."""
-    lines = [json.loads(line) for line in SEED_TESTSET.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [str(item["question"]) for item in lines[:count]]
-
-
 def _stream_timings(assistant: Any, question: str, llm: str) -> tuple[float | None, float, bool]:
     """(seconds to the first draft token or None when the model was not asked, total seconds, refused)."""
     from .citations import Answer
@@ -534,24 +536,6 @@ def _summary(samples_s: Sequence[float]) -> dict[str, float | int]:
     return {"n": len(ms), **_percentiles(ms), "max_ms": round(max(ms), 2)}
 
 
-def _wait_for_http(url: str, process: subprocess.Popen[bytes], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise ConfigError(f"`brief serve` did not answer on {url} within {timeout:.0f}s")
-        time.sleep(0.5)
-
-
-def _vm_hwm_mb(pid: int) -> float | None:
-    return ChromaServer("", pid).peak_rss_mb()
-
-
 def measure_app(home: Path, questions: Sequence[str], llm: str, timeout: float = 180.0) -> dict[str, Any]:
     """Start ``brief serve`` on the index in ``home``, ask ``questions`` through its API; its latency and memory."""
     from gradio_client import Client
@@ -567,7 +551,7 @@ def measure_app(home: Path, questions: Sequence[str], llm: str, timeout: float =
         )
     try:
         url = f"http://127.0.0.1:{port}/"
-        _wait_for_http(url, process, timeout)
+        _wait_until_up(url, process, timeout, "`brief serve`", log_path)
         listening = time.perf_counter() - started
         client = Client(url, verbose=False)
         rss_idle = _vm_hwm_mb(process.pid)
@@ -600,9 +584,10 @@ def measure_answers(
 
     ``settings.home`` must be an empty scratch folder: the seed brief is indexed there.
     """
+    from .evaluation.testset import read_testset
     from .service import Assistant
 
-    questions = seed_questions(warm_questions + 1)
+    questions = [item.question for item in read_testset(SEED_TESTSET).questions[: warm_questions + 1]]
     assistant = Assistant(settings=settings)
     assistant.ingest([SEED_BRIEF])
     if progress:
