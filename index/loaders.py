@@ -15,12 +15,13 @@ from pathlib import Path
 
 from .documents import SourceDocument
 from .errors import IngestError
+from .settings import Settings
 
 __all__ = ["SUPPORTED_SUFFIXES", "load_document", "load_bytes"]
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-"""The size limit when the caller names none (``BRIEF_MAX_FILE_MB``'s default)."""
+_DEFAULT_MAX_BYTES = int(Settings.model_fields["max_file_mb"].default * 1024 * 1024)
+"""The size limit when the caller names none: ``BRIEF_MAX_FILE_MB``'s default."""
 UNZIPPED_FACTOR = 10
 """A .docx may unpack to at most this many times the size limit: text XML compresses about 5 to 10 times, media
 not at all, and a zip bomb by thousands."""
@@ -181,8 +182,8 @@ def load_bytes(data: bytes, name: str, path: str | None = None, max_bytes: int |
         data: The file's bytes.
         name: The file name; its suffix picks the loader.
         path: Where the file lies on disk, if it does.
-        max_bytes: The size limit (default 20 MiB); a .docx unpacking to over :data:`UNZIPPED_FACTOR` times it
-            is refused before it is parsed.
+        max_bytes: The size limit (default: ``BRIEF_MAX_FILE_MB``'s); a .docx unpacking to over
+            :data:`UNZIPPED_FACTOR` times it is refused before it is parsed.
 
     Raises:
         IngestError: the file is of an unsupported type, empty, corrupt, a zip bomb, or holds no text.
