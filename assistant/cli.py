@@ -279,14 +279,23 @@ def bench() -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--limit", type=click.IntRange(1), help="Ask only the first N queries (the pool keeps every snippet).")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures and every answer as JSON.")
+@click.option(
+    "--protocol",
+    type=click.Choice(["pooled", "paper"]),
+    default="pooled",
+    show_default=True,
+    help="pooled: every snippet in one index; paper: five given documents at noise 0, 0.4, 0.8, and five negatives.",
+)
 @_llm_option
 @_k_option
 @pass_context
-def rgb(context: CliContext, path: Path, limit: int | None, as_json: bool, llm: str | None, k: int | None) -> None:
-    """RGB (Chen et al., 2024): answer accuracy over a pool of snippets, then refusal without the positives."""
+def rgb(
+    context: CliContext, path: Path, limit: int | None, as_json: bool, protocol: str, llm: str | None, k: int | None
+) -> None:
+    """RGB (Chen et al., 2024): answer accuracy and negative rejection, pooled or as the paper gives documents."""
     from .evaluation import format_table, rgb_rows, run_rgb
 
-    result = run_rgb(context.assistant, path, limit=limit, k=k, llm=llm)
+    result = run_rgb(context.assistant, path, limit=limit, k=k, llm=llm, protocol=protocol)
     if as_json:
         _emit_json(result)
     else:

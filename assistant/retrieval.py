@@ -51,11 +51,20 @@ class HybridRetriever(BaseRetriever):
                 self.builds += 1
             return self._lexical[1]
 
-    def passages(self, query: str, k: int | None = None, sources: Sequence[str] | None = None) -> list[Passage]:
-        """The best ``k`` passages for ``query``, fused from dense and lexical rankings."""
+    def passages(
+        self,
+        query: str,
+        k: int | None = None,
+        sources: Sequence[str] | None = None,
+        vector: Sequence[float] | None = None,
+    ) -> list[Passage]:
+        """The best ``k`` passages for ``query``, fused from dense and lexical rankings.
+
+        ``vector`` is the query's embedding when the caller has it already (it is then not computed again).
+        """
         k = k or self.k
         depth = max(3 * k, 20)
-        dense = self.store.search(self.embeddings.embed_query(query), depth, sources)
+        dense = self.store.search(vector if vector is not None else self.embeddings.embed_query(query), depth, sources)
         lexical = [
             (chunk, score)
             for chunk, score in self.lexical_index().search(query, depth * 2)

@@ -30,7 +30,13 @@ class Settings(BaseSettings):
     embedding_batch_size: int = Field(default=64, ge=1)
     chunk_chars: int = Field(default=500, ge=100, description="Target chunk size in characters.")
     max_file_mb: float = Field(default=20.0, gt=0, description="Files larger than this are rejected.")
-    llm: str = Field(default="embedded", description="embedded | none | ollama:MODEL | openai:MODEL")
+    model_cache: Path | None = Field(
+        default=None, description="Where model packs are assembled and verified (default: BRIEF_HOME/models)."
+    )
+    llm: str = Field(
+        default="embedded",
+        description="embedded | embedded:smollm2 | embedded:FILE.gguf | none | ollama:MODEL | openai:MODEL",
+    )
     llm_base_url: str | None = Field(default=None, description="Server URL for ollama/openai backends.")
     llm_api_key: str | None = Field(default=None, description="API key for an openai-compatible server.")
     llm_timeout: float = Field(default=60.0, gt=0, description="Seconds before an LLM call is abandoned.")
@@ -54,6 +60,11 @@ class Settings(BaseSettings):
     def chroma_path(self) -> Path:
         """Folder of the embedded Chroma database."""
         return self.home / "chroma"
+
+    @property
+    def models_path(self) -> Path:
+        """Folder of assembled model files."""
+        return (self.model_cache or self.home / "models").expanduser()
 
     @property
     def max_file_bytes(self) -> int:

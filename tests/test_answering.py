@@ -121,7 +121,17 @@ def test_extractive_answer_cites_verbatim_passage(assistant: Assistant) -> None:
     assert all(s.supported for s in answer.sentences)
     _quotes_are_verbatim(assistant, answer)
     data = answer.as_dict()
-    assert set(data) == {"question", "answer", "refused", "citations", "sentences", "confidence", "model", "timings_ms"}
+    assert set(data) == {
+        "question",
+        "answer",
+        "refused",
+        "citations",
+        "sentences",
+        "conflicts",
+        "confidence",
+        "model",
+        "timings_ms",
+    }
     assert set(data["timings_ms"]) == {"retrieve", "generate", "total"}
 
 
@@ -133,12 +143,19 @@ def test_extractive_answer_cites_verbatim_passage(assistant: Assistant) -> None:
         "What unemployment rate did Putin cite for Russia?",
     ],
 )
-def test_unanswerable_questions_are_refused_by_the_system(assistant: Assistant, question: str) -> None:
+@pytest.mark.parametrize("reads", [True, False])
+def test_unanswerable_questions_are_refused_by_the_system(assistant: Assistant, question: str, reads: bool) -> None:
     model = _with_model(assistant, "The Georgian Dream party won with 54% of the vote [1].")
+    model.reads = reads
     answer = assistant.ask(question, llm="scripted")
     assert answer.refused
     assert answer.answer.startswith("The briefs do not say")
-    assert model.prompts == [], "the model is not even asked when the evidence cannot answer"
+    if reads:
+        assert [s.text for s in answer.sentences if not s.supported] == [
+            "The Georgian Dream party won with 54% of the vote."
+        ]
+    else:
+        assert model.prompts == [], "a model that cannot read is not even asked when the evidence cannot answer"
     _quotes_are_verbatim(assistant, answer)
 
 
@@ -180,13 +197,18 @@ def test_citation_to_a_missing_passage_never_survives(assistant: Assistant) -> N
     _quotes_are_verbatim(assistant, answer)
 
 
-def test_model_that_ignores_the_passages_falls_back_to_evidence(assistant: Assistant) -> None:
+def test_model_that_ignores_the_passages_is_not_believed(assistant: Assistant) -> None:
     _with_model(assistant, "I am a helpful assistant. The weather in Paris is sunny today.")
     answer = assistant.ask("Who disclosed the presence of North Korean units in Kursk?", llm="scripted")
-    assert not answer.refused
-    assert "Mark Rutte" in answer.answer
-    assert "Paris" not in answer.answer
+    assert answer.refused and "Paris" not in answer.answer
     assert any(not s.supported and "Paris" in s.text for s in answer.sentences)
+
+
+def test_a_loose_paraphrase_of_the_answering_sentence_falls_back_to_the_quote(assistant: Assistant) -> None:
+    _with_model(assistant, "Mark Rutte disclosed that North Korean troops had been spotted in Kursk [1].")
+    answer = assistant.ask("Who disclosed the presence of North Korean units in Kursk?", llm="scripted")
+    assert not answer.refused and answer.answer == RUTTE + " [1]"
+    assert any(not s.supported and "spotted" in s.text for s in answer.sentences)
 
 
 def test_instructions_inside_passages_are_quoted_not_obeyed(assistant: Assistant) -> None:

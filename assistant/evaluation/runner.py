@@ -28,6 +28,14 @@ def _located(citations: Sequence[Citation]) -> list[Located]:
     return [Located(c.source, c.start, c.end) for c in citations]
 
 
+def _claims(answer: Answer) -> list[tuple[str, list[str]]]:
+    """The sentences an answer shows as its answer, each with the quotes it cites; none for a refusal."""
+    if answer.refused:
+        return []
+    quotes = {c.n: c.quote for c in answer.citations}
+    return [(s.text, [quotes[n] for n in s.citations if n in quotes]) for s in answer.sentences if s.supported]
+
+
 @dataclass
 class EvalRun:
     """The answers one system gave to a test set, and their scores."""
@@ -71,6 +79,7 @@ def run_testset(
                 retrieved=_located(answer.retrieved),
                 cited=_located(answer.citations),
                 timings_ms=answer.timings_ms,
+                claims=_claims(answer),
             )
         )
         if progress:
