@@ -338,7 +338,7 @@ def perf(
     as_json: bool,
 ) -> None:
     """Ingestion throughput, retrieval latency, answer latency, memory and start-up time (temporary data only)."""
-    from .bench_perf import run_perf, write_report
+    from benchmarks import run_perf, write_report
 
     assistant = context.assistant
     report = run_perf(

@@ -9,7 +9,7 @@ Two encoders compute the same vectors from the same weights:
 
 :class:`SentenceTransformerEmbeddings` sends calls of fewer than ``SMALL_CALL`` texts to the numpy encoder
 (when the model folder is a plain BERT with mean pooling, like the bundled all-MiniLM-L6-v2) and larger ones
-to torch. The two agree to within 1e-6 per coordinate (``tests/test_perf_bench.py`` checks it), so vectors
+to torch. The two agree to within 1e-6 per coordinate (``tests/test_embeddings.py`` checks it), so vectors
 stored by one are searched by the other with no loss.
 """
 
