@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import sys
 from pathlib import Path
@@ -16,6 +17,9 @@ if TYPE_CHECKING:
     from .service import Assistant
 
 __all__ = ["CliContext", "erase_sequence", "main"]
+
+_PACKAGES = ("assistant", "benchmarks", "index", "ui")
+"""brief's own loggers: ``-v`` and ``BRIEF_LOG_LEVEL`` set their level; other libraries' stay at Python's default."""
 
 
 def erase_sequence(text: str, columns: int) -> str:
@@ -69,10 +73,34 @@ _k_option = click.option(
 )
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes each record to the ``sys.stderr`` of the moment (click's test runner swaps it per command)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
+def _configure_logging(verbose: int) -> None:
+    """Send brief's log records to stderr at ``BRIEF_LOG_LEVEL`` (WARNING), INFO with ``-v``, DEBUG with ``-vv``."""
+    from index import get_settings
+
+    level = (logging.DEBUG if verbose > 1 else logging.INFO) if verbose else get_settings().log_level
+    for name in _PACKAGES:
+        logger = logging.getLogger(name)
+        logger.setLevel(level)
+        if not any(isinstance(handler, _StderrHandler) for handler in logger.handlers):
+            handler = _StderrHandler()
+            handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+            logger.addHandler(handler)
+
+
 @click.group(cls=_BriefGroup)
+@click.option("-v", "--verbose", count=True, help="Log more to stderr: -v what brief does, -vv debugging detail.")
 @click.version_option(package_name="brief")
-def main() -> None:
+def main(verbose: int) -> None:
     """Ask questions of intelligence and news briefs and get answers cited to exact passages."""
+    _configure_logging(verbose)
 
 
 @main.command()

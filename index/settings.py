@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -49,6 +49,9 @@ class Settings(BaseSettings):
         default=2048, ge=512, description="Context window (tokens) of the embedded model; prompts are ~200-600."
     )
     k: int = Field(default=5, ge=1, le=50, description="Passages retrieved per question.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="WARNING", description="What brief logs to stderr; `brief -v` is INFO, `-vv` DEBUG."
+    )
 
     def __init__(self, **values: Any) -> None:
         """Read every field from ``values``, else from its ``BRIEF_*`` variable, else its default.
@@ -67,6 +70,12 @@ class Settings(BaseSettings):
     def _expand_home(cls, value: Path) -> Path:
         return value.expanduser()
 
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: Any) -> Any:
+        known = isinstance(value, str) and value.upper() in get_args(cls.model_fields["log_level"].annotation)
+        return value.upper() if known else value
+
     @property
     def chroma_path(self) -> Path:
         """Folder of the embedded Chroma database."""
@@ -81,6 +90,8 @@ class Settings(BaseSettings):
 def allowed_values(name: str) -> str:
     """What a field of :class:`Settings` accepts, in words: ``must be a whole number from 1 to 50``."""
     field = Settings.model_fields[name]
+    if get_origin(field.annotation) is Literal:
+        return f"must be one of {', '.join(map(str, get_args(field.annotation)))}"
     kind = next((words for type_, words in _KINDS.items() if type_ in (field.annotation, *_args(field.annotation))), "")
     low, above, high = (_limit(name, bound) for bound in ("ge", "gt", "le"))
     if low is not None and high is not None:

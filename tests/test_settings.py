@@ -23,6 +23,7 @@ BAD = [
     ("BRIEF_LLM_TIMEOUT", "-1", "must be a number greater than 0"),
     ("BRIEF_LLM_THREADS", "0", "must be a whole number of at least 1"),
     ("BRIEF_LLM_CONTEXT", "256", "must be a whole number of at least 512"),
+    ("BRIEF_LOG_LEVEL", "loud", "must be one of DEBUG, INFO, WARNING, ERROR"),
 ]
 
 
