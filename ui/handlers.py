@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
-import pandas as pd
 
 from assistant import Assistant
 from assistant.errors import TestSetError
@@ -44,6 +43,8 @@ _QUESTION_COLUMNS = ["id", "type", "question", "answer", "refused", "hit_rank", 
 
 Message = dict[str, Any]
 Pairs = list[list[str]]
+Table = dict[str, list[Any]]
+"""A table as ``gr.Dataframe`` takes it: ``{"headers": [...], "data": [[row], ...]}``."""
 
 
 def backends(configured: str) -> list[str]:
@@ -229,7 +230,7 @@ class Handlers:
         k: float,
         llm: str,
         progress: gr.Progress = gr.Progress(),  # noqa: B008
-    ) -> tuple[str, pd.DataFrame, str, pd.DataFrame, list[str]]:
+    ) -> tuple[str, Table, str, Table, list[str]]:
         """Run a test set (the seed one when none is uploaded): (status, metrics, chart, questions, files)."""
         from assistant.evaluation import (
             evaluate,
@@ -259,5 +260,6 @@ class Handlers:
         warnings = [*questions.problems, *unlocated_support(questions, texts)]
         status = f"{len(questions.questions)} questions, {summaries[0]['model']}, {time.perf_counter() - started:.1f} s"
         status = markdown_text(status) + "".join(f"\n- ⚠ {markdown_text(w)}" for w in warnings)
-        per_question = pd.DataFrame(summaries[0]["per_question"]).reindex(columns=_QUESTION_COLUMNS)
-        return status, pd.DataFrame(rows[1:], columns=rows[0]), files[2], per_question, files[:2]
+        per_question = [[record.get(column) for column in _QUESTION_COLUMNS] for record in summaries[0]["per_question"]]
+        metrics: Table = {"headers": rows[0], "data": rows[1:]}
+        return status, metrics, files[2], {"headers": _QUESTION_COLUMNS, "data": per_question}, files[:2]
