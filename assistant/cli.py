@@ -265,37 +265,24 @@ def eval_command(
     """Score answers to a JSON Lines test set: retrieval, answers, citations, refusals and latency."""
     from tqdm import tqdm
 
-    from .errors import TestSetError
-    from .evaluation import (
-        evaluate,
-        format_table,
-        indexed_texts,
-        metric_rows,
-        read_testset,
-        unlocated_support,
-        write_outputs,
-    )
+    from .evaluation import format_table, metric_rows, run_evaluation, write_outputs
 
-    questions = read_testset(testset)
-    texts = indexed_texts(context.assistant.store)
-    if not texts:
-        raise TestSetError(f"The index at {context.assistant.store.location} is empty; `brief ingest` the briefs first")
-    for problem in [*questions.problems, *unlocated_support(questions, texts)]:
+    with tqdm(unit="question", file=sys.stderr, disable=None, desc="Evaluating") as bar:
+
+        def step(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        report = run_evaluation(context.assistant, testset, k=k, llm=llm, baseline=baseline, progress=step)
+    for problem in report.warnings:
         click.echo(f"warning: {problem}", err=True)
-    total = len(questions.questions) * (2 if baseline else 1)
-    with tqdm(total=total, unit="question", file=sys.stderr, disable=None, desc="Evaluating") as bar:
-        runs = evaluate(
-            context.assistant, questions.questions, texts, k=k, llm=llm, baseline=baseline, progress=bar.update
-        )
-    summaries = [run.summary() for run in runs]
-    payload = {**summaries[0], **({"baseline": summaries[1]} if baseline else {})}
     if out:
-        for path in write_outputs(out, payload, summaries, str(testset)):
+        for path in write_outputs(out, report.payload, report.summaries, str(testset)):
             click.echo(f"Wrote {path}", err=True)
     if as_json:
-        _emit_json(payload)
+        _emit_json(report.payload)
     else:
-        click.echo(format_table(metric_rows(summaries)))
+        click.echo(format_table(metric_rows(report.summaries)))
 
 
 @main.group()

@@ -328,5 +328,5 @@ def test_evaluate_an_uploaded_test_set_and_report_its_bad_lines(handlers: Handle
 
 def test_evaluate_needs_an_index(settings: Settings, tmp_path: Path) -> None:
     handlers = Handlers(Assistant(settings=settings, embeddings=HashEmbeddings()), tmp_path / "app")
-    with pytest.raises(gr.Error, match="The index is empty"):
+    with pytest.raises(gr.Error, match="The index at .* is empty: add the briefs first"):
         handlers.evaluate(None, 5, "none", RecordingProgress())

@@ -22,7 +22,6 @@ from typing import Any
 import gradio as gr
 
 from assistant import Assistant
-from assistant.errors import TestSetError
 from index import BriefError, IngestReport
 
 from .render import (
@@ -232,34 +231,27 @@ class Handlers:
         progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> tuple[str, Table, str, Table, list[str]]:
         """Run a test set (the seed one when none is uploaded): (status, metrics, chart, questions, files)."""
-        from assistant.evaluation import (
-            evaluate,
-            indexed_texts,
-            metric_rows,
-            read_testset,
-            unlocated_support,
-            write_outputs,
-        )
+        from assistant.evaluation import metric_rows, run_evaluation, write_outputs
 
         path = Path(testset) if testset else SEED_TESTSET
         started = time.perf_counter()
         with _user_errors():
-            questions = read_testset(path)
-            texts = indexed_texts(self.assistant.store)
-            if not texts:
-                raise TestSetError("The index is empty: upload the briefs in the Library tab first")
-            step = _counter(progress, len(questions.questions), "Answering the questions")
-            runs = evaluate(
-                self.assistant, questions.questions, texts, k=self._k(k), llm=self._backend(llm), progress=step
+            report = run_evaluation(
+                self.assistant,
+                path,
+                k=self._k(k),
+                llm=self._backend(llm),
+                progress=lambda done, total: progress((done, total), desc="Answering the questions"),
             )
-        summaries = [run.summary() for run in runs]
+        summaries = report.summaries
         (self.folder / "evaluations").mkdir(parents=True, exist_ok=True)
         out = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%d-%H%M%S-"), dir=self.folder / "evaluations"))
-        files = [str(p) for p in write_outputs(out, summaries[0], summaries, path.name)]
+        files = [str(p) for p in write_outputs(out, report.payload, summaries, path.name)]
         rows = metric_rows(summaries)
-        warnings = [*questions.problems, *unlocated_support(questions, texts)]
-        status = f"{len(questions.questions)} questions, {summaries[0]['model']}, {time.perf_counter() - started:.1f} s"
-        status = markdown_text(status) + "".join(f"\n- ⚠ {markdown_text(w)}" for w in warnings)
+        status = (
+            f"{len(report.testset.questions)} questions, {summaries[0]['model']}, {time.perf_counter() - started:.1f} s"
+        )
+        status = markdown_text(status) + "".join(f"\n- ⚠ {markdown_text(w)}" for w in report.warnings)
         per_question = [[record.get(column) for column in _QUESTION_COLUMNS] for record in summaries[0]["per_question"]]
         metrics: Table = {"headers": rows[0], "data": rows[1:]}
         return status, metrics, files[2], {"headers": _QUESTION_COLUMNS, "data": per_question}, files[:2]
