@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from index import BriefError
+from index.settings import int_range
 
 if TYPE_CHECKING:
     from .service import Assistant
@@ -69,7 +70,7 @@ _llm_option = click.option(
     "--llm", envvar="BRIEF_LLM", help="LLM backend: embedded, none (extractive), ollama:MODEL or openai:MODEL."
 )
 _k_option = click.option(
-    "--k", "k", type=click.IntRange(1, 50), envvar="BRIEF_K", help="Passages retrieved per question."
+    "--k", "k", type=click.IntRange(*int_range("k")), envvar="BRIEF_K", help="Passages retrieved per question."
 )
 
 

@@ -11,7 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .errors import ConfigError
 
-__all__ = ["Settings", "allowed_values", "get_settings"]
+__all__ = ["Settings", "allowed_values", "get_settings", "int_range"]
 
 _KINDS = {int: "a whole number", float: "a number", Path: "a folder path", str: "text"}
 
@@ -103,6 +103,17 @@ def allowed_values(name: str) -> str:
     else:
         limits = ""
     return f"must be {kind or 'a valid value'}{limits}"
+
+
+def int_range(name: str) -> tuple[int, int]:
+    """The smallest and largest value a bounded whole-number field of :class:`Settings` allows: ``(1, 50)`` for k.
+
+    The CLI's options and the app's sliders take their bounds from here, so the field is their one source.
+    """
+    low, high = _limit(name, "ge"), _limit(name, "le")
+    if low is None or high is None:
+        raise ValueError(f"Settings.{name} has no lower and upper bound")
+    return int(low), int(high)
 
 
 def _limit(name: str, bound: str) -> Any:

@@ -20,6 +20,7 @@ import gradio as gr
 from assistant import Assistant
 from assistant.errors import ConfigError
 from index import Settings
+from index.settings import int_range
 
 from .handlers import Handlers
 from .render import COPY_JS, SOURCES_CSS
@@ -42,7 +43,7 @@ _NO_SOURCES = '<p class="brief-empty">The passages an answer cites appear here.<
 
 def _controls(handlers: Handlers) -> tuple[gr.Slider, gr.Dropdown]:
     settings = handlers.assistant.settings
-    k = gr.Slider(1, 20, value=min(settings.k, 20), step=1, label="Passages retrieved (k)")
+    k = gr.Slider(*int_range("k"), value=settings.k, step=1, label="Passages retrieved (k)")
     llm = gr.Dropdown(handlers.backends, value=settings.llm, label="LLM backend")
     return k, llm
 

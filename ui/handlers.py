@@ -23,6 +23,7 @@ import gradio as gr
 
 from assistant import Assistant
 from index import BriefError, IngestReport
+from index.settings import int_range
 
 from .render import (
     answer_markdown,
@@ -101,8 +102,9 @@ class Handlers:
     def _k(self, k: float | None) -> int:
         if k is None:
             return self.assistant.settings.k
-        if not 1 <= k <= 50 or k != int(k):
-            raise _error(f"k must be a whole number from 1 to 50, not {k}")
+        low, high = int_range("k")
+        if not low <= k <= high or k != int(k):
+            raise _error(f"k must be a whole number from {low} to {high}, not {k}")
         return int(k)
 
     def _backend(self, llm: str | None) -> str:
