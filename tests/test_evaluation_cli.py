@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from langchain_chroma import Chroma
 
 from assistant import Assistant
 from assistant.cli import CliContext, main
@@ -109,6 +110,7 @@ def test_baseline_stuffs_chunks_into_the_prompt_and_refuses_only_when_the_model_
     assistant = context.assistant
     model = ScriptedChatModel(replies=["Vadim Denisenko commands them.", "I don't know."], prompts=[])
     baseline = StuffedBaseline(assistant.store, assistant.embeddings, 3, model, "scripted")
+    assert isinstance(baseline.retriever.vectorstore, Chroma) and baseline.retriever.search_kwargs == {"k": 3}
     answer = baseline.ask("Who commands the Belarusian Special Operations Forces?")
     assert answer.answer == "Vadim Denisenko commands them." and not answer.refused and answer.citations == []
     assert len(answer.retrieved) == 3 and [c.n for c in answer.retrieved] == [1, 2, 3]
