@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import sys
 from pathlib import Path
@@ -11,11 +12,15 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from index import BriefError
+from index.settings import int_range
 
 if TYPE_CHECKING:
     from .service import Assistant
 
 __all__ = ["CliContext", "erase_sequence", "main"]
+
+_PACKAGES = ("assistant", "benchmarks", "index", "ui")
+"""brief's own loggers: ``-v`` and ``BRIEF_LOG_LEVEL`` set their level; other libraries' stay at Python's default."""
 
 
 def erase_sequence(text: str, columns: int) -> str:
@@ -65,14 +70,38 @@ _llm_option = click.option(
     "--llm", envvar="BRIEF_LLM", help="LLM backend: embedded, none (extractive), ollama:MODEL or openai:MODEL."
 )
 _k_option = click.option(
-    "--k", "k", type=click.IntRange(1, 50), envvar="BRIEF_K", help="Passages retrieved per question."
+    "--k", "k", type=click.IntRange(*int_range("k")), envvar="BRIEF_K", help="Passages retrieved per question."
 )
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes each record to the ``sys.stderr`` of the moment (click's test runner swaps it per command)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
+def _configure_logging(verbose: int) -> None:
+    """Send brief's log records to stderr at ``BRIEF_LOG_LEVEL`` (WARNING), INFO with ``-v``, DEBUG with ``-vv``."""
+    from index import get_settings
+
+    level = (logging.DEBUG if verbose > 1 else logging.INFO) if verbose else get_settings().log_level
+    for name in _PACKAGES:
+        logger = logging.getLogger(name)
+        logger.setLevel(level)
+        if not any(isinstance(handler, _StderrHandler) for handler in logger.handlers):
+            handler = _StderrHandler()
+            handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+            logger.addHandler(handler)
+
+
 @click.group(cls=_BriefGroup)
+@click.option("-v", "--verbose", count=True, help="Log more to stderr: -v what brief does, -vv debugging detail.")
 @click.version_option(package_name="brief")
-def main() -> None:
+def main(verbose: int) -> None:
     """Ask questions of intelligence and news briefs and get answers cited to exact passages."""
+    _configure_logging(verbose)
 
 
 @main.command()
@@ -237,37 +266,24 @@ def eval_command(
     """Score answers to a JSON Lines test set: retrieval, answers, citations, refusals and latency."""
     from tqdm import tqdm
 
-    from .errors import TestSetError
-    from .evaluation import (
-        evaluate,
-        format_table,
-        indexed_texts,
-        metric_rows,
-        read_testset,
-        unlocated_support,
-        write_outputs,
-    )
+    from .evaluation import format_table, metric_rows, run_evaluation, write_outputs
 
-    questions = read_testset(testset)
-    texts = indexed_texts(context.assistant.store)
-    if not texts:
-        raise TestSetError(f"The index at {context.assistant.store.location} is empty; `brief ingest` the briefs first")
-    for problem in [*questions.problems, *unlocated_support(questions, texts)]:
+    with tqdm(unit="question", file=sys.stderr, disable=None, desc="Evaluating") as bar:
+
+        def step(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        report = run_evaluation(context.assistant, testset, k=k, llm=llm, baseline=baseline, progress=step)
+    for problem in report.warnings:
         click.echo(f"warning: {problem}", err=True)
-    total = len(questions.questions) * (2 if baseline else 1)
-    with tqdm(total=total, unit="question", file=sys.stderr, disable=None, desc="Evaluating") as bar:
-        runs = evaluate(
-            context.assistant, questions.questions, texts, k=k, llm=llm, baseline=baseline, progress=bar.update
-        )
-    summaries = [run.summary() for run in runs]
-    payload = {**summaries[0], **({"baseline": summaries[1]} if baseline else {})}
     if out:
-        for path in write_outputs(out, payload, summaries, str(testset)):
+        for path in write_outputs(out, report.payload, report.summaries, str(testset)):
             click.echo(f"Wrote {path}", err=True)
     if as_json:
-        _emit_json(payload)
+        _emit_json(report.payload)
     else:
-        click.echo(format_table(metric_rows(summaries)))
+        click.echo(format_table(metric_rows(report.summaries)))
 
 
 @main.group()
@@ -347,7 +363,7 @@ def perf(
     as_json: bool,
 ) -> None:
     """Ingestion throughput, retrieval latency, answer latency, memory and start-up time (temporary data only)."""
-    from .bench_perf import run_perf, write_report
+    from benchmarks import run_perf, write_report
 
     assistant = context.assistant
     report = run_perf(

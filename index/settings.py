@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "get_settings"]
+from .errors import ConfigError
+
+__all__ = ["Settings", "allowed_values", "get_settings", "int_range"]
+
+_KINDS = {int: "a whole number", float: "a number", Path: "a folder path", str: "text"}
 
 
 def _default_home() -> Path:
@@ -50,11 +55,32 @@ class Settings(BaseSettings):
         default=2048, ge=512, description="Context window (tokens) of the embedded model; prompts are ~200-600."
     )
     k: int = Field(default=5, ge=1, le=50, description="Passages retrieved per question.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="WARNING", description="What brief logs to stderr; `brief -v` is INFO, `-vv` DEBUG."
+    )
+
+    def __init__(self, **values: Any) -> None:
+        """Read every field from ``values``, else from its ``BRIEF_*`` variable, else its default.
+
+        Raises:
+            ConfigError: a value is malformed or out of range; the message names its variable and what is allowed.
+
+        """
+        try:
+            super().__init__(**values)
+        except ValidationError as error:
+            raise ConfigError("; ".join(_problem(problem) for problem in error.errors())) from None
 
     @field_validator("home")
     @classmethod
     def _expand_home(cls, value: Path) -> Path:
         return value.expanduser()
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: Any) -> Any:
+        known = isinstance(value, str) and value.upper() in get_args(cls.model_fields["log_level"].annotation)
+        return value.upper() if known else value
 
     @property
     def chroma_path(self) -> Path:
@@ -70,6 +96,52 @@ class Settings(BaseSettings):
     def max_file_bytes(self) -> int:
         """The file size limit in bytes."""
         return int(self.max_file_mb * 1024 * 1024)
+
+
+def allowed_values(name: str) -> str:
+    """What a field of :class:`Settings` accepts, in words: ``must be a whole number from 1 to 50``."""
+    field = Settings.model_fields[name]
+    if get_origin(field.annotation) is Literal:
+        return f"must be one of {', '.join(map(str, get_args(field.annotation)))}"
+    kind = next((words for type_, words in _KINDS.items() if type_ in (field.annotation, *_args(field.annotation))), "")
+    low, above, high = (_limit(name, bound) for bound in ("ge", "gt", "le"))
+    if low is not None and high is not None:
+        limits = f" from {low} to {high}"
+    elif low is not None:
+        limits = f" of at least {low}"
+    elif above is not None:
+        limits = f" greater than {above}"
+    else:
+        limits = ""
+    return f"must be {kind or 'a valid value'}{limits}"
+
+
+def int_range(name: str) -> tuple[int, int]:
+    """The smallest and largest value a bounded whole-number field of :class:`Settings` allows: ``(1, 50)`` for k.
+
+    The CLI's options and the app's sliders take their bounds from here, so the field is their one source.
+    """
+    low, high = _limit(name, "ge"), _limit(name, "le")
+    if low is None or high is None:
+        raise ValueError(f"Settings.{name} has no lower and upper bound")
+    return int(low), int(high)
+
+
+def _limit(name: str, bound: str) -> Any:
+    """A field's ``ge``, ``gt`` or ``le`` constraint (pydantic keeps them as annotated-types metadata), or None."""
+    return next((getattr(m, bound) for m in Settings.model_fields[name].metadata if hasattr(m, bound)), None)
+
+
+def _args(annotation: Any) -> tuple[Any, ...]:
+    return tuple(getattr(annotation, "__args__", ()))
+
+
+def _problem(error: Any) -> str:
+    """One line for one pydantic error: ``BRIEF_K=0: must be a whole number from 1 to 50``."""
+    name = str(error["loc"][0]) if error.get("loc") else ""
+    if name not in Settings.model_fields:
+        return f"{name or 'settings'}: {error['msg']}"
+    return f"BRIEF_{name.upper()}={error.get('input')}: {allowed_values(name)}"
 
 
 @lru_cache(maxsize=1)

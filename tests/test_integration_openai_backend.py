@@ -12,11 +12,9 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
-from assistant.bench_perf import stop_process
 from assistant.model_pack import SMOLLM2_135M, pack_path
+from benchmarks import free_port, stop_process
 from index import Settings
-
-from .ports import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -4,10 +4,11 @@ from .baseline import StuffedBaseline
 from .metrics import Located, QuestionScore, score_question, summarize
 from .report import format_table, markdown_report, metric_rows, write_outputs
 from .rgb import read_rgb, rgb_correct, rgb_rows, run_rgb
-from .runner import EvalRun, evaluate, indexed_texts, run_testset
+from .runner import EvalReport, EvalRun, evaluate, indexed_texts, run_evaluation, run_testset
 from .testset import TestQuestion, TestSet, locate_support, read_testset, unlocated_support
 
 __all__ = [
+    "EvalReport",
     "EvalRun",
     "Located",
     "QuestionScore",
@@ -24,6 +25,7 @@ __all__ = [
     "read_testset",
     "rgb_correct",
     "rgb_rows",
+    "run_evaluation",
     "run_rgb",
     "run_testset",
     "score_question",
