@@ -38,7 +38,7 @@ from .grounding import (
 from .llm import is_reader
 from .reader import SentenceMap, context_sentences, declines, parse_reply, reader_prompt
 from .retrieval import HybridRetriever
-from .verify import check_claim
+from .verify import WordSimilarity, check_claim
 
 __all__ = ["MAX_QUESTION_CHARS", "AnswerPipeline", "Backend", "standalone_question"]
 
@@ -183,7 +183,9 @@ def _unmarked(sentence: str) -> str:
     return re.sub(r"\s+([.,;:!?])", r"\1", " ".join(re.sub(r"\[\d+\]", "", sentence).split())).strip()
 
 
-def _verify(reply: str, numbered: Sequence[Evidence], question: Question) -> list[_Draft]:
+def _verify(
+    reply: str, numbered: Sequence[Evidence], question: Question, similar: WordSimilarity | None = None
+) -> list[_Draft]:
     """Check each sentence of a reply against the sentences it cites.
 
     A sentence that fails against its own citations may rest on one other numbered sentence, or on a cited one with
@@ -205,7 +207,7 @@ def _verify(reply: str, numbered: Sequence[Evidence], question: Question) -> lis
             (
                 group
                 for group in candidates
-                if check_claim(claim.text, [e.text for e in group], question.terms, question.text).supported
+                if check_claim(claim.text, [e.text for e in group], question.terms, similar).supported
             ),
             None,
         )
@@ -372,7 +374,7 @@ class AnswerPipeline:
             messages = reader_prompt(question if not history else standalone, numbered)
             yield from _stream_reply(backend, messages, reply)
             if not declines("".join(reply)):
-                drafts = _verify("".join(reply), numbered, analysis)
+                drafts = _verify("".join(reply), numbered, analysis, self.sentences.word_similarity)
                 if any(_answers(d, analysis) for d in drafts):
                     # A true sentence that neither answers nor speaks to the question is padding: it is left out.
                     drafts = [d for d in drafts if not d.supported or _answers(d, analysis) or _on_topic(d, ())]

@@ -207,6 +207,23 @@ _PLACES = frozenset(
 _MONTH_NAMES = frozenset(
     "january february march april may june july august september october november december".split()
 )
+_NAMED_HEADS = frozenset(
+    normalize_term(w) for w in "model models name names variant version class designation codename brand make".split()
+)
+_CODE = re.compile(r"\b[A-Za-z]+-?\d+[A-Za-z]*\b")
+_SUPERLATIVE = re.compile(r"\b(\w+est|most|least|first|last|biggest|highest|record)\b", re.IGNORECASE)
+_RANK = r"(?:second|third|fourth|fifth|sixth|2nd|3rd|4th|5th|6th)"
+
+
+def _ranked_instead(question: str, sentence: str) -> bool:
+    """Whether the sentence ranks what the question asks for at its extreme ("second-longest" for "longest")."""
+    for match in _SUPERLATIVE.finditer(question):
+        word = re.escape(match.group(1))
+        if re.search(rf"\b{_RANK}[-\s]+{word}\b", sentence, re.IGNORECASE):
+            return True
+    return False
+
+
 _GENERIC_HEADS = frozenset(normalize_term(w) for w in "kind type way role reason part thing aspect sort".split())
 
 
@@ -227,14 +244,25 @@ _SENTENCE_OPENERS = frozenset(
 
 
 def has_candidate(sentence: str, question: Question) -> bool:
-    """Whether ``sentence`` holds a fact of the kind ``question`` asks for, beyond the question's own words."""
+    """Whether ``sentence`` holds a fact of the kind ``question`` asks for, beyond the question's own words.
+
+    A superlative the question asks about ("the longest flight") is not answered by a ranked one ("the
+    second-longest flight").
+    """
+    if _ranked_instead(question.text, sentence):
+        return False
     kind = question.answer_type
+    asked = set(question.terms) | {normalize_term(w) for w in _TOKEN.findall(question.text)}
+    if kind is AnswerType.OTHER and question.head in _NAMED_HEADS:
+        # "What model of ICBM…?" asks for a designation: a name or a code the question does not hold.
+        return any(not _in_question(e, asked) for e in entities(sentence)) or any(
+            not _in_question(t, asked) for t in _CODE.findall(sentence)
+        )
     if kind is AnswerType.OTHER and question.head and question.head not in _GENERIC_HEADS | _PLACES:
         if question.head in content_terms(sentence):
             kind = AnswerType.ENTITY
     if kind is AnswerType.OTHER:
         return True
-    asked = set(question.terms) | {normalize_term(w) for w in _TOKEN.findall(question.text)}
     if kind is AnswerType.DATE:
         return any(not _in_question(m.group(0), asked) for m in _DATE.finditer(sentence))
     if kind is AnswerType.NUMBER:

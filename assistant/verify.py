@@ -15,16 +15,21 @@ Nothing here calls a model, so every rule is deterministic and unit-tested.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from index.lexical import STOPWORDS, content_terms, name_term, normalize_term
 
 from .grounding import entities
 
-__all__ = ["Verdict", "check_claim", "date_expressions", "numbers"]
+__all__ = ["Verdict", "WordSimilarity", "check_claim", "date_expressions", "numbers"]
+
+WordSimilarity = Callable[[str, Sequence[str]], float]
+"""The highest cosine between a word and any of some words (``SentenceEmbeddingCache.word_similarity``)."""
 
 _MIN_SUPPORT = 0.7
+_PARAPHRASE = 0.55
+"""Cosine at which a word of the citations paraphrases a question word (the evidence scorer's threshold)."""
 _ROLE_GAP = 6
 _WORD = re.compile(r"[^\W_]+(?:[’'][^\W_]+)*")
 _NUMBER_WORDS = {
@@ -136,10 +141,17 @@ class Verdict:
     reason: str = ""
 
 
-def check_claim(claim: str, cited: Iterable[str], question_terms: Iterable[str] = (), question: str = "") -> Verdict:
+def check_claim(
+    claim: str,
+    cited: Iterable[str],
+    question_terms: Iterable[str] = (),
+    similar: WordSimilarity | None = None,
+) -> Verdict:
     """Check ``claim`` against the texts of its citations; see the module docstring for the rules.
 
-    Words of the question (``question_terms``, and names written in ``question``) may be repeated by the claim.
+    A word of the question (``question_terms``) that the claim repeats counts as found when ``similar`` finds a word
+    of the citations close to it (a paraphrase: "premier" for "Prime Minister"); any other missing word counts
+    against the claim, and more than one fails it.
     """
     texts = [t for t in cited if t]
     if not texts:
@@ -147,11 +159,18 @@ def check_claim(claim: str, cited: Iterable[str], question_terms: Iterable[str] 
     joined = " ".join(texts)
     known = set(question_terms)
     pool = {t for text in texts for t in content_terms(text)}
-    terms = content_terms(claim)
-    if terms:
-        present = sum(1 for t in terms if t in pool or t in known or t in _GENERIC)
-        novel = [t for t in terms if t not in pool and t not in known and t not in _GENERIC]
-        if present / len(terms) < _MIN_SUPPORT or len(novel) > 1:
+    words = list(dict.fromkeys(w.lower() for w in _WORD.findall(joined) if w.lower() not in STOPWORDS))
+
+    def found(term: str, word: str) -> bool:
+        if term in pool or term in _GENERIC:
+            return True
+        return term in known and similar is not None and similar(word.lower(), words) >= _PARAPHRASE
+
+    pairs = [(normalize_term(w), w) for w in _WORD.findall(claim) if w.lower() not in STOPWORDS]
+    pairs = [(t, w) for t, w in pairs if t]
+    if pairs:
+        novel = list(dict.fromkeys(t for t, w in pairs if not found(t, w)))
+        if 1 - len(novel) / len(pairs) < _MIN_SUPPORT or len(novel) > 1:
             return Verdict(False, f"words not in its citations: {', '.join(novel)}")
     missing_numbers = numbers(claim) - numbers(joined)
     if missing_numbers:
@@ -159,7 +178,7 @@ def check_claim(claim: str, cited: Iterable[str], question_terms: Iterable[str] 
     missing_dates = date_expressions(claim) - date_expressions(joined)
     if missing_dates:
         return Verdict(False, f"dates not in its citations: {', '.join(sorted(missing_dates))}")
-    name_pool = {name_term(w) for w in _WORD.findall(joined)} | {name_term(w) for w in _WORD.findall(question)}
+    name_pool = {name_term(w) for w in _WORD.findall(joined)}
     names = entities(claim)
     for name in names:
         if any(name_term(w) not in name_pool for w in _WORD.findall(name) if w.lower() not in STOPWORDS):
