@@ -133,6 +133,8 @@ _DATE = re.compile(
     r"|(?:the\s+)?(?:19|20)\d0s"  # the 1990s
     rf"|(?<![$€£\d,.])(?:{_YEAR})(?![\d,.]\d|\s*(?:%|percent))"  # 2024
     r"|yesterday|(?:last|this|next|earlier\s+this|later\s+this)\s+(?:week|month|year|weekend)"
+    r"|(?:a|one|two|three|four|five|six|seven|eight|nine|ten|several|few|a\s+few|\d+)\s+"
+    r"(?:days?|weeks?|months?|years?|decades?|centuries)\s+ago"
     r")\b",
     re.IGNORECASE,
 )
@@ -156,8 +158,10 @@ _NAMES_LOWER = frozenset(n.lower() for n in (*gz.MONTHS, *gz.MONTH_ABBREVIATIONS
 
 # --- capitalised runs --------------------------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W\d_][\w’'&-]*")
-_CONNECTORS = frozenset({"of", "for", "the", "on", "de", "du", "da", "del", "al", "von", "van", "bin", "der"})
+_TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|[A-Z]\.(?= [A-Z])|[^\W\d_][\w’'&]*(?:-[^\W_a-z][\w’'&]*)*")
+"""Words (hyphenated parts only when capitalised or numbers: "Sino-Belarusian", "F-16", not "Navy-operated"),
+abbreviations ("U.S.") and middle initials ("MaryKay L. Carlson")."""
+_CONNECTORS = frozenset({"of", "for", "the", "on", "and", "de", "du", "da", "del", "al", "von", "van", "bin", "der"})
 _REPORTING = re.compile(
     r"^[’']?s?\s*(?:,[^,]{1,60},\s*)?(?:said|says|stated|states|told|added|noted|warned|announced|claimed|wrote|"
     r"argued|explained|confirmed|denied|insisted|reported|disclosed|revealed)\b"
@@ -165,6 +169,7 @@ _REPORTING = re.compile(
 _LOCATIVE = re.compile(r"\b(?:in|near|outside|across|into|inside|around|from|to|toward|towards)\s+$")
 _ACRONYM_DEFINITION = re.compile(r"\s*\(\s*([A-Z][A-Za-z&]*[A-Z]s?)\s*\)")
 _MAX_NAME_TOKENS = 7
+_INITIAL = re.compile(r"[A-Z]\.")
 
 
 @dataclass(frozen=True)
@@ -209,10 +214,13 @@ def _place_name(folded: str) -> str | None:
     return None
 
 
-_ORG_KEYS = {gz.key(name): name for name in gz.ORGANISATIONS}
+_ORG_KEYS = {gz.key(name): gz.ORGANISATION_ALIASES.get(name, name) for name in gz.ORGANISATIONS}
 _TITLE_KEYS = frozenset(gz.key(title) for title in gz.PERSON_TITLES)
 _ORG_HEAD_KEYS = frozenset(gz.key(word) for word in gz.ORG_HEADS)
 _PLACE_HEAD_KEYS = frozenset(gz.key(word) for word in gz.PLACE_HEADS)
+_TITLE_BEFORE = re.compile(
+    "(?:" + "|".join(re.escape(t.rstrip(".")) for t in sorted(gz.PERSON_TITLES, key=len, reverse=True)) + r")\.?\s+$"
+)
 _REGIONAL_KEYS = frozenset(gz.key(word) for word in gz.REGIONAL_ADJECTIVES)
 
 
@@ -265,15 +273,25 @@ def _segments(text: str, run: Sequence[_Token]) -> list[_Segment]:
 
 
 def _flush(segments: list[_Segment], residual: list[_Token]) -> None:
-    """Close a residual segment, without the connectors at its edges; empty ``residual``."""
+    """Close a residual segment, without the connectors at its edges; empty ``residual``.
+
+    "and" joins the words of one organisation's name ("Foreign and Commonwealth Office"); elsewhere it separates
+    two names, so the residual is split there.
+    """
     tokens = list(residual)
     residual.clear()
     while tokens and not tokens[0].capitalised:
         tokens.pop(0)
     while tokens and not tokens[-1].capitalised:
         tokens.pop()
-    if tokens:
-        segments.append(_Segment(tuple(tokens)))
+    if not tokens:
+        return
+    split = next((i for i, t in enumerate(tokens) if t.text == "and"), None)
+    if split is not None and not any(gz.key(t.text) in _ORG_HEAD_KEYS for t in tokens[split:]):
+        _flush(segments, tokens[:split])
+        _flush(segments, tokens[split + 1 :])
+        return
+    segments.append(_Segment(tuple(tokens)))
 
 
 def _runs(text: str, dates: Sequence[Mention]) -> list[list[_Token]]:
@@ -368,6 +386,9 @@ def _type_run(text: str, segments: list[_Segment], mentions: list[Mention], pend
             mentions.append(_mention("place", text, segment.start, segment.end, segment.name or None))
         elif segment.kind == "org":
             mentions.append(_mention("org", text, segment.start, segment.end, segment.name))
+            after = segments[index + 1] if index + 1 < len(segments) else None
+            if after is not None and after.kind == "org" and not segment.tokens[-1].possessive:
+                mentions.append(_mention("org", text, segment.start, after.end))  # "UN Security Council"
         elif segment.kind == "title":
             continue
         else:
@@ -380,8 +401,8 @@ def _type_residual(
     words = [gz.key(t.text) for t in segment.tokens]
     if any(w in _ORG_HEAD_KEYS for w in words):
         start = segment.start
-        if before is not None and before.kind in ("place", "title") and not before.tokens[-1].possessive:
-            start = before.start  # "Belarusian Special Operations Forces", "General Assembly"
+        if before is not None and before.kind and not before.tokens[-1].possessive:
+            start = before.start  # "Belarusian Special Operations Forces", "General Assembly", "UN Human Rights Council"
         mentions.append(_mention("org", text, start, segment.end))
         return
     if _hyphenated_places(text, segment, mentions) or any(w in _REGIONAL_KEYS for w in words):
@@ -393,10 +414,11 @@ def _type_residual(
     role = re.search(r"(\w+)\s+$", text[max(0, segment.start - 40) : segment.start])
     person_cue = (
         (before is not None and before.kind == "title")
+        or bool(before is None and _TITLE_BEFORE.search(text[max(0, segment.start - 30) : segment.start]))
         or bool(role and role.group(1).lower() in gz.ROLE_NOUNS)
         or bool(_REPORTING.match(after))
     )
-    plain_words = all(t.text[0].isupper() and not t.text.isupper() for t in segment.tokens)
+    plain_words = all(t.text[0].isupper() and (not t.text.isupper() or _INITIAL.fullmatch(t.text)) for t in segment.tokens)
     if person_cue and len(words) <= 4 or plain_words and 2 <= len(words) <= 4 and not _has_connector(segment):
         mentions.append(_mention("person", text, segment.start, segment.end))
         return
@@ -426,7 +448,8 @@ def _resolve(text: str, mentions: list[Mention], pending: list[_Pending]) -> Non
     """Type what the first pass left, and name mentions by their entity.
 
     An acronym defined in parentheses names what stands before it, there and everywhere else; a surname alone
-    names the one person of the text with that surname; an unknown name after "in", "near"... is a place.
+    names the one person of the text with that surname, and the first word of an organisation's name the one
+    organisation it begins; an unknown name after "in", "near"... is a place.
     """
     aliases: dict[str, Mention] = {}
     by_end = {m.end: m for m in mentions if m.type != "date"}
@@ -439,6 +462,11 @@ def _resolve(text: str, mentions: list[Mention], pending: list[_Pending]) -> Non
         if m.type == "person" and " " in m.name:
             full_names.setdefault(m.name.split()[-1], set()).add(m.name)
     surnames = {surname: next(iter(names)) for surname, names in full_names.items() if len(names) == 1}
+    long_orgs: dict[str, set[str]] = {}
+    for m in mentions:
+        if m.type == "org" and " " in m.name and not m.name.split()[0].isupper():
+            long_orgs.setdefault(m.name.split()[0], set()).add(m.name)
+    short_orgs = {first: next(iter(names)) for first, names in long_orgs.items() if len(names) == 1}
     named = [
         Mention(defined.type, match.start(), match.end(), acronym, defined.name)
         for acronym, defined in aliases.items()
@@ -456,6 +484,8 @@ def _resolve(text: str, mentions: list[Mention], pending: list[_Pending]) -> Non
     for index, m in enumerate(mentions):
         if m.type == "person" and m.name in surnames:
             mentions[index] = Mention("person", m.start, m.end, m.text, surnames[m.name])
+        elif m.type == "org" and m.name in short_orgs:  # "Lockheed" after "Lockheed Martin"
+            mentions[index] = Mention("org", m.start, m.end, m.text, short_orgs[m.name])
 
 
 def _deduplicated(mentions: list[Mention]) -> list[Mention]:

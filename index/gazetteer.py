@@ -22,6 +22,7 @@ __all__ = [
     "MONTHS",
     "MONTH_ABBREVIATIONS",
     "ORGANISATIONS",
+    "ORGANISATION_ALIASES",
     "ORG_HEADS",
     "PERSON_TITLES",
     "PLACE_HEADS",
@@ -164,7 +165,7 @@ New Zealand|New Zealander|Wellington|
 Nicaragua|Nicaraguan|Managua|
 Niger|Nigerien|Niamey|
 Nigeria|Nigerian|Abuja|
-North Korea|North Korean|Pyongyang|DPRK,Democratic People's Republic of Korea
+North Korea|North Korean|Pyongyang|DPRK,Democratic People's Republic of Korea,N. Korea
 North Macedonia|Macedonian|Skopje|Macedonia
 Norway|Norwegian|Oslo|
 Oman|Omani|Muscat|
@@ -199,7 +200,7 @@ Slovenia|Slovenian,Slovene|Ljubljana|
 Solomon Islands|Solomon Islander|Honiara|
 Somalia|Somali|Mogadishu|
 South Africa|South African|Pretoria,Cape Town|
-South Korea|South Korean|Seoul|Republic of Korea,ROK
+South Korea|South Korean|Seoul|Republic of Korea,ROK,S. Korea
 South Sudan|South Sudanese|Juba|
 Spain|Spanish,Spaniard|Madrid|
 Sri Lanka|Sri Lankan|Colombo,Sri Jayawardenepura Kotte|
@@ -254,8 +255,12 @@ Chechnya, Dagestan, Transnistria, Abkhazia, South Ossetia, Nagorno-Karabakh, Kur
 Kordofan, Cabo Delgado, Donbas region, Greenland, Svalbard, Balochistan, Punjab, Idlib, Aleppo, Mosul, Kirkuk,
 Benghazi, Sinjar, Rafah, Khan Younis, Hodeidah, Aden, Marib, Scarborough Shoal, Spratly Islands,
 Paracel Islands, Senkaku Islands, Kuril Islands, Okinawa, Hokkaido, Guam, Hawaii, Alaska, Mindanao, Luzon,
-Borneo, Java, Sumatra, Bavaria, Catalonia, Scotland, Wales, England, Northern Ireland, Quebec, Texas,
-California, Florida, New England
+Borneo, Java, Sumatra, Bavaria, Catalonia, Scotland, Wales, England, Northern Ireland, Quebec, Ontario,
+British Columbia, New England, Alabama, Alaska, Arizona, Arkansas, California, Colorado, Connecticut, Delaware,
+Florida, Idaho, Illinois, Indiana, Iowa, Kansas, Kentucky, Louisiana, Maine, Maryland, Massachusetts, Michigan,
+Minnesota, Mississippi, Missouri, Montana, Nebraska, Nevada, New Hampshire, New Jersey, New Mexico,
+North Carolina, North Dakota, Ohio, Oklahoma, Oregon, Pennsylvania, Rhode Island, South Carolina, South Dakota,
+Tennessee, Utah, Vermont, Virginia, West Virginia, Wisconsin, Wyoming
 """
 
 _CITY_LIST = """
@@ -304,6 +309,22 @@ ORGANISATIONS = frozenset(
 )
 """Organisations often named without a cue word (``NATO``, ``the Kremlin``)."""
 
+ORGANISATION_ALIASES = MappingProxyType(
+    {
+        "UN": "United Nations",
+        "EU": "European Union",
+        "AU": "African Union",
+        "UNSC": "United Nations Security Council",
+        "UNGA": "United Nations General Assembly",
+        "AP": "Associated Press",
+        "DoD": "Department of Defense",
+        "Daesh": "ISIS",
+        "ISIL": "ISIS",
+        "Islamic State": "ISIS",
+    }
+)
+"""Other names of organisations in :data:`ORGANISATIONS`, to the name they are listed under."""
+
 ORG_HEADS = frozenset(
     """
     Ministry Ministries Court Courts Forces Force Institute Agency Council Guard Guards Army Navy Corps Command
@@ -314,7 +335,7 @@ ORG_HEADS = frozenset(
     Panel Board Secretariat Intelligence Academy Observatory Network News Times Post Press Herald Journal
     Television Radio Telegraph Gazette Review Monitor Daily Industries Systems Technologies Airlines Holdings
     Society Institution Commissariat Duma Knesset Bundestag Rada Majlis Diet Chamber Prosecutor Ombudsman
-    Military Defence Defense
+    Military Defence Defense Staff Laboratory Laboratories Lab Labs
     """.split()
 )
 """A capitalised run holding one of these words names an organisation (``Constitutional Court``)."""
@@ -349,6 +370,9 @@ PERSON_TITLES = (
     "National Security Adviser",
     "National Security Advisor",
     "Chief of Staff",
+    "Chief Cabinet Secretary",
+    "Cabinet Secretary",
+    "Chief Executive",
     "Chief of the General Staff",
     "Vice President",
     "President",
