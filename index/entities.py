@@ -97,7 +97,8 @@ def entities_from_json(data: str, text: str) -> list[Mention] | None:
             kind, start, end = str(row[0]), int(row[1]), int(row[2])
             if kind not in ENTITY_TYPES or not 0 <= start < end <= len(text):
                 return None
-            mentions.append(Mention(kind, start, end, text[start:end], str(row[3]) if len(row) > 3 else text[start:end]))  # type: ignore[arg-type]
+            surface = text[start:end]
+            mentions.append(Mention(kind, start, end, surface, str(row[3]) if len(row) > 3 else surface))
         return mentions
     except (ValueError, TypeError, KeyError, IndexError, AttributeError):
         return None
@@ -112,9 +113,15 @@ _DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
 _DAYS = rf"{_DAY}(?:\s*[-–—]\s*{_DAY}|\s+(?:and|to)\s+{_DAY})?"
 _YEAR = r"(?:1[89]|20)\d\d"
 _WEEKDAY = "|".join(gz.WEEKDAYS)
-_MAY_CONTEXT = "(?:" + "|".join(
-    rf"(?<=\b{word}{gap})" for word in "in of since until by from through during last next this".split() for gap in " -"
-) + "|(?<=\bmid-))"
+_MAY_CONTEXT = (
+    "(?:"
+    + "|".join(
+        rf"(?<=\b{word}{gap})"
+        for word in "in of since until by from through during last next this".split()
+        for gap in " -"
+    )
+    + "|(?<=\bmid-))"
+)
 """Bare "May" is a month only after one of these words ("in May"); elsewhere it is the verb."""
 _PREFIX = (
     r"(?:(?:the\s+)?(?:night|nights|morning|evening|afternoon|weekend|end|beginning|start|middle|first half|"
@@ -169,7 +176,7 @@ _REPORTING = re.compile(
 _LOCATIVE = re.compile(r"\b(?:in|near|outside|across|into|inside|around|from|to|toward|towards)\s+$")
 _ACRONYM_DEFINITION = re.compile(r"\s*\(\s*([A-Z][A-Za-z&]*[A-Z]s?)\s*\)")
 _MAX_NAME_TOKENS = 7
-_INITIAL = re.compile(r"[A-Z]\.")
+_INITIAL = re.compile(r"[A-Z]\.$")
 
 
 @dataclass(frozen=True)
@@ -402,7 +409,7 @@ def _type_residual(
     if any(w in _ORG_HEAD_KEYS for w in words):
         start = segment.start
         if before is not None and before.kind and not before.tokens[-1].possessive:
-            start = before.start  # "Belarusian Special Operations Forces", "General Assembly", "UN Human Rights Council"
+            start = before.start  # "Belarusian Special Operations Forces", "General Assembly", "UN Rights Council"
         mentions.append(_mention("org", text, start, segment.end))
         return
     if _hyphenated_places(text, segment, mentions) or any(w in _REGIONAL_KEYS for w in words):
@@ -418,7 +425,7 @@ def _type_residual(
         or bool(role and role.group(1).lower() in gz.ROLE_NOUNS)
         or bool(_REPORTING.match(after))
     )
-    plain_words = all(t.text[0].isupper() and (not t.text.isupper() or _INITIAL.fullmatch(t.text)) for t in segment.tokens)
+    plain_words = all(t.text[0].isupper() and (not t.text.isupper() or _INITIAL.match(t.text)) for t in segment.tokens)
     if person_cue and len(words) <= 4 or plain_words and 2 <= len(words) <= 4 and not _has_connector(segment):
         mentions.append(_mention("person", text, segment.start, segment.end))
         return
