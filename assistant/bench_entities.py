@@ -13,17 +13,25 @@ from __future__ import annotations
 
 import json
 import re
+import statistics
+import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from index import BriefStore, Ingestor, Settings
 from index.entities import ENTITY_TYPES, Entity, extract_mentions, group_entities
 from index.gazetteer import key
+from index.ingest import expand_paths
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
 
 from .errors import TestSetError
 
-__all__ = ["EntityScores", "score_entities"]
+__all__ = ["EntityScores", "ingest_cost", "score_entities"]
 
 _DATE_PREFIX = re.compile(
     r"^(?:(?:the\s+)?(?:night|nights|morning|evening|afternoon|weekend|end|beginning|start|middle)\s+of\s+)?"
@@ -142,3 +150,59 @@ def score_entities(labels: Path, folders: Sequence[Path]) -> EntityScores:
         text = _find(source, folders).read_text(encoding="utf-8")
         _score_brief(source, gold, group_entities(extract_mentions(text)), scores)
     return scores
+
+
+def ingest_cost(embeddings: Embeddings, settings: Settings, folders: Sequence[Path], rounds: int) -> dict[str, Any]:
+    """Time ``rounds`` ingests of the briefs in ``folders`` without and with entity extraction, side by side.
+
+    Each ingest goes into a fresh temporary index with the same embedder (warmed up first); the two kinds
+    alternate, so a change in the machine's load hits both alike. The extraction alone is timed too.
+
+    Returns:
+        Seconds of every ingest of each kind, their medians, the slowdown (with / without - 1), the
+        extraction's share, the number of briefs and characters, and a Markdown table of it all.
+
+    """
+    files = [item for item in expand_paths(folders) if isinstance(item, Path)]
+    texts = [path.read_text(encoding="utf-8", errors="replace") for path in files]
+    embeddings.embed_documents(["warm-up"])
+    seconds: dict[str, list[float]] = {"without": [], "with": []}
+    for _ in range(rounds):
+        for kind in ("without", "with"):
+            with tempfile.TemporaryDirectory(prefix="brief-cost-") as home:
+                store = BriefStore(settings.model_copy(update={"home": Path(home)}))
+                ingestor = Ingestor(store, embeddings, store.settings, entities=kind == "with")
+                started = time.perf_counter()
+                ingestor.ingest_paths(files)
+                seconds[kind].append(time.perf_counter() - started)
+                store.close()
+    started = time.perf_counter()
+    for text in texts:
+        extract_mentions(text)
+    extraction = time.perf_counter() - started
+    without, with_ = statistics.median(seconds["without"]), statistics.median(seconds["with"])
+    slowdown = with_ / without - 1
+    table = "\n".join(
+        [
+            f"Ingest of {len(files)} briefs ({sum(map(len, texts)):,} characters), {rounds} rounds each, alternating:",
+            "",
+            "| ingest | median s | every run (s) |",
+            "| --- | --- | --- |",
+            f"| without entities | {without:.3f} | {', '.join(f'{x:.3f}' for x in seconds['without'])} |",
+            f"| with entities | {with_:.3f} | {', '.join(f'{x:.3f}' for x in seconds['with'])} |",
+            "",
+            f"Slowdown: {slowdown:+.1%}; the extraction alone takes {extraction * 1000:.1f} ms for all "
+            f"{len(files)} briefs ({extraction / without:.1%} of an ingest without it).",
+        ]
+    )
+    return {
+        "files": len(files),
+        "characters": sum(map(len, texts)),
+        "rounds": rounds,
+        "seconds": seconds,
+        "median_without": round(without, 4),
+        "median_with": round(with_, 4),
+        "slowdown": round(slowdown, 4),
+        "extraction_seconds": round(extraction, 4),
+        "table": table,
+    }

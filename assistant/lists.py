@@ -11,7 +11,7 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from index import BriefStore
 from index.entities import Mention
@@ -20,7 +20,7 @@ from index.gazetteer import CAPITALS, CAPITALS_FOR_GOVERNMENTS, COUNTRIES, key
 from .briefs import Brief, SourceSentence, load_briefs
 from .citations import Answer, AnswerSentence, Citation
 
-__all__ = ["ListItem", "ListKind", "list_answer", "list_items", "list_question"]
+__all__ = ["ListItem", "ListKind", "entity_listing", "list_answer", "list_items", "list_question"]
 
 ListKind = Literal["person", "org", "place", "country", "date"]
 """An entity type, or ``country``: the places that are countries (a demonym or a capital standing for one)."""
@@ -150,3 +150,40 @@ def list_answer(
         model=MODEL,
         timings_ms={"retrieve": elapsed, "generate": 0.0, "total": elapsed},
     )
+
+
+def entity_listing(
+    store: BriefStore, sources: Sequence[str] | None = None, kind: str | None = None
+) -> list[dict[str, Any]]:
+    """Every entity of the briefs (of ``kind`` only, when given), with every mention and its citation.
+
+    Returns:
+        The JSON of ``brief entities --json``: ``[{type, name, mentions: [{source, text, start, end, citation:
+        {source, start, end, quote, paragraph, label}}]}]``, entities in order of first mention, briefs by name.
+        ``start``/``end`` of a mention are its own characters; its citation is the sentence holding it.
+
+    Raises:
+        SourceError: a name in ``sources`` is not indexed.
+
+    """
+    entities: dict[tuple[str, str], dict[str, Any]] = {}
+    for brief in load_briefs(store, sources):
+        for mention in brief.mentions:
+            if kind and mention.type != kind:
+                continue
+            sentence = brief.sentence_at(mention.start)
+            if sentence is None:
+                continue
+            entry = entities.setdefault(
+                (mention.type, mention.name), {"type": mention.type, "name": mention.name, "mentions": []}
+            )
+            entry["mentions"].append(
+                {
+                    "source": brief.source,
+                    "text": mention.text,
+                    "start": mention.start,
+                    "end": mention.end,
+                    "citation": sentence.as_dict(),
+                }
+            )
+    return list(entities.values())
