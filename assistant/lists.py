@@ -131,14 +131,13 @@ def list_answer(
             citations[place] = item.sentence.citation(len(citations) + 1, title=titles[item.sentence.source])
         sentences.append(AnswerSentence(item.name, (citations[place].n,), True))
     singular, plural = _PLURALS[kind]
-    where = "The brief" if len(briefs) == 1 else "The briefs"
+    where = "The brief names" if len(briefs) == 1 else "The briefs name"
     if not items:
-        text = f"{where} name no {plural}."
+        text = f"{where} no {plural}."
     else:
         named = [f"{s.text} [{s.citations[0]}]" for s in sentences]
         listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + f" and {named[-1]}"
-        noun = singular if len(items) == 1 else plural
-        text = f"{where} {'names' if len(briefs) == 1 else 'name'} {len(items)} {noun}: {listed}."
+        text = f"{where} {len(items)} {singular if len(items) == 1 else plural}: {listed}."
     elapsed = (time.perf_counter() - started) * 1000
     return Answer(
         question=question,
