@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import statistics
 import tempfile
 import time
@@ -152,18 +153,27 @@ def score_entities(labels: Path, folders: Sequence[Path]) -> EntityScores:
     return scores
 
 
-def ingest_cost(embeddings: Embeddings, settings: Settings, folders: Sequence[Path], rounds: int) -> dict[str, Any]:
+def ingest_cost(
+    embeddings: Embeddings, settings: Settings, folders: Sequence[Path], rounds: int, generated: int = 0
+) -> dict[str, Any]:
     """Time ``rounds`` ingests of the briefs in ``folders`` without and with entity extraction, side by side.
 
-    Each ingest goes into a fresh temporary index with the same embedder (warmed up first); the two kinds
-    alternate, so a change in the machine's load hits both alike. The extraction alone is timed too.
+    ``generated`` adds that many generated briefs (``brief bench perf``'s, about the seed's size each), so the
+    run is long enough for the machine's noise to even out. Each ingest goes into a fresh temporary index with
+    the same embedder (warmed up first); the two kinds alternate, so a change in the machine's load hits both
+    alike. The extraction alone is timed too.
 
     Returns:
         Seconds of every ingest of each kind, their medians, the slowdown (with / without - 1), the
         extraction's share, the number of briefs and characters, and a Markdown table of it all.
 
     """
-    files = [item for item in expand_paths(folders) if isinstance(item, Path)]
+    from .bench_perf import generate_briefs
+
+    extra = Path(tempfile.mkdtemp(prefix="brief-cost-briefs-"))
+    for name, text in generate_briefs(generated):
+        (extra / name).write_text(text, encoding="utf-8")
+    files = [item for item in expand_paths([*folders, extra] if generated else folders) if isinstance(item, Path)]
     texts = [path.read_text(encoding="utf-8", errors="replace") for path in files]
     embeddings.embed_documents(["warm-up"])
     seconds: dict[str, list[float]] = {"without": [], "with": []}
@@ -180,6 +190,7 @@ def ingest_cost(embeddings: Embeddings, settings: Settings, folders: Sequence[Pa
     for text in texts:
         extract_mentions(text)
     extraction = time.perf_counter() - started
+    shutil.rmtree(extra, ignore_errors=True)
     without, with_ = statistics.median(seconds["without"]), statistics.median(seconds["with"])
     slowdown = with_ / without - 1
     table = "\n".join(

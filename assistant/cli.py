@@ -579,15 +579,23 @@ def chat(
 @click.option(
     "--rounds", default=0, show_default=True, type=click.IntRange(0), help="Also time ingest with and without it."
 )
+@click.option(
+    "--generated", default=0, show_default=True, type=click.IntRange(0), help="Generated briefs to add to that ingest."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @pass_context
 def bench_entities(
-    context: CliContext, labels: tuple[Path, ...], folders: tuple[Path, ...], rounds: int, as_json: bool
+    context: CliContext,
+    labels: tuple[Path, ...],
+    folders: tuple[Path, ...],
+    rounds: int,
+    generated: int,
+    as_json: bool,
 ) -> None:
     """Precision and recall of the entity extractor on hand-labelled briefs (one table per LABELS file).
 
-    With --rounds N, the briefs of the --briefs folders are also ingested N times with and without entity
-    extraction, alternately, each time into a fresh index, to measure what the extraction costs.
+    With --rounds N, the briefs of the --briefs folders (and --generated M generated ones) are also ingested N
+    times with and without entity extraction, alternately, each time into a fresh index, to measure its cost.
     """
     from .bench_entities import ingest_cost, score_entities
 
@@ -602,7 +610,7 @@ def bench_entities(
             for line in scores.as_dict()["spurious"]:
                 click.echo(f"spurious: {line}", err=True)
     if rounds:
-        cost = ingest_cost(context.assistant.embeddings, context.assistant.settings, folders, rounds)
+        cost = ingest_cost(context.assistant.embeddings, context.assistant.settings, folders, rounds, generated)
         results["ingest_cost"] = cost
         if not as_json:
             click.echo(cost["table"])
