@@ -3,13 +3,14 @@
 Lists, overviews and timelines read every sentence of a brief rather than the top-k passages. Each sentence
 is a :class:`SourceSentence`, an exact span of the stored text that turns into a :class:`Citation`. The
 entity index is the one stored at ingest; a document indexed before there was one gets it computed from its
-stored text on first use (and kept in memory for the process).
+stored text. Either is kept in memory, by content hash, for the rest of the process.
 """
 
 from __future__ import annotations
 
 import bisect
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -86,22 +87,23 @@ class Brief:
         return sentence if position < sentence.end else None
 
 
-_computed: dict[str, tuple[Mention, ...]] = {}
-_computed_lock = threading.Lock()
+_CACHED_DOCUMENTS = 4096
+_cache: OrderedDict[str, tuple[Mention, ...]] = OrderedDict()
+_cache_lock = threading.Lock()
 
 
 def _mentions(store: BriefStore, source: str, sha256: str, text: str) -> tuple[Mention, ...]:
-    """The stored entity index of a document, or one computed from its text (kept per content hash)."""
-    stored = store.stored_entities(source)
-    found = entities_from_json(stored, text) if stored else None
-    if found is not None:
-        return tuple(found)
-    with _computed_lock:
-        cached = _computed.get(sha256)
+    """The entity index stored with a document, or one computed from its text; kept per content hash."""
+    with _cache_lock:
+        cached = _cache.get(sha256)
     if cached is None:
-        cached = tuple(extract_mentions(text))
-        with _computed_lock:
-            _computed[sha256] = cached
+        stored = store.stored_entities(source)
+        found = entities_from_json(stored, text) if stored else None
+        cached = tuple(found if found is not None else extract_mentions(text))
+        with _cache_lock:
+            _cache[sha256] = cached
+            while len(_cache) > _CACHED_DOCUMENTS:
+                _cache.popitem(last=False)
     return cached
 
 

@@ -124,10 +124,14 @@ def test_ingest_stores_the_entities_and_old_documents_get_them_from_their_text(
 
     old_home = settings.model_copy(update={"home": settings.home / "old"})
     old_store = BriefStore(old_home)
-    Ingestor(old_store, embeddings, old_home, entities=False).ingest_paths([seed_dir])
-    assert old_store.stored_entities("china-belarus-brief.txt") is None
+    folder = settings.home / "old-briefs"
+    folder.mkdir()
+    (folder / "old.txt").write_text(text + "\n\nOn Monday, Colonel Anna Weiss visited Tbilisi.", encoding="utf-8")
+    Ingestor(old_store, embeddings, old_home, entities=False).ingest_paths([folder])
+    assert old_store.stored_entities("old.txt") is None
     (brief,) = load_briefs(old_store)
-    assert list(brief.mentions) == extract_mentions(text)
+    assert list(brief.mentions) == extract_mentions(old_store.text("old.txt"))
+    assert {"Anna Weiss", "Tbilisi", "Monday"} <= {m.name for m in brief.mentions}
 
 
 def test_precision_and_recall_on_the_seed_labels_stay_high() -> None:
