@@ -19,6 +19,7 @@ __all__ = [
     "COUNTRIES",
     "COUNTRY_ALIASES",
     "DEMONYMS",
+    "GOVERNMENT_METONYMS",
     "MONTHS",
     "MONTH_ABBREVIATIONS",
     "ORGANISATIONS",
@@ -27,6 +28,7 @@ __all__ = [
     "PERSON_TITLES",
     "PLACE_HEADS",
     "REGIONAL_ADJECTIVES",
+    "REGIONAL_DEMONYMS",
     "REGIONS",
     "ROLE_NOUNS",
     "SENTENCE_OPENERS",
@@ -282,6 +284,41 @@ REGIONAL_ADJECTIVES = frozenset(
     """.split()
 )
 """Adjectives of regions, peoples and faiths: not names of a person or a country on their own."""
+
+REGIONAL_DEMONYMS = MappingProxyType(
+    {
+        "Asian": "Asia",
+        "European": "Europe",
+        "African": "Africa",
+        "Western": "West",
+        "Soviet": "Soviet Union",
+        "Korean": "Korea",
+        "Arab": "Arab world",
+        "Latin American": "Latin America",
+        "Middle Eastern": "Middle East",
+        "Central Asian": "Central Asia",
+        "Baltic": "Baltics",
+        "Balkan": "Balkans",
+        "Caucasian": "Caucasus",
+    }
+)
+"""Adjectives of regions to the region (``"European"`` -> ``"Europe"``): a term matcher may fold them; the
+entity extractor does not count them as place mentions."""
+
+GOVERNMENT_METONYMS = MappingProxyType(
+    {
+        "Kremlin": "Russia",
+        "White House": "United States",
+        "Pentagon": "United States",
+        "Downing Street": "United Kingdom",
+        "Whitehall": "United Kingdom",
+        "Elysee": "France",
+        "Élysée": "France",
+        "Zhongnanhai": "China",
+        "Blue House": "South Korea",
+    }
+)
+"""Places that stand for a government (``"the Kremlin said"``), to the country."""
 
 ORGANISATIONS = frozenset(
     """

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.bench_entities import score_entities
+from assistant.bench_entities import ingest_cost, score_entities
 from assistant.briefs import load_briefs
 from index import BriefStore, Ingestor, Settings
 from index.entities import (
@@ -150,3 +150,26 @@ def test_scoring_counts_a_duplicate_entity_as_a_false_positive(tmp_path: Path) -
     labels.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
     org = score_entities(labels, [tmp_path]).as_dict()["types"]["org"]
     assert (org["tp"], org["fp"], org["fn"]) == (1, 1, 1)
+
+
+def test_ingest_cost_times_both_kinds_side_by_side(settings: Settings, seed_dir: Path) -> None:
+    cost = ingest_cost(HashEmbeddings(), settings, [seed_dir], rounds=2, generated=3)
+    assert cost["files"] == 4
+    assert [len(cost["seconds"][kind]) for kind in ("without", "with")] == [2, 2]
+    assert cost["extraction_seconds"] > 0
+    assert "| with entities |" in cost["table"]
+
+
+def test_bench_entities_command_prints_a_table_per_label_file() -> None:
+    from click.testing import CliRunner
+
+    from assistant.cli import main
+
+    labels = str(ROOT / "tests" / "data" / "entities-seed.jsonl")
+    result = CliRunner().invoke(main, ["bench", "entities", labels, "--briefs", str(ROOT / "seeds")])
+    assert result.exit_code == 0, result.output
+    assert "| all | 100.0% | 100.0% | 27 | 0 | 0 |" in result.stdout
+    as_json = CliRunner().invoke(main, ["bench", "entities", labels, "--briefs", str(ROOT / "seeds"), "--json"])
+    assert json.loads(as_json.stdout)[labels]["all"]["recall"] == 1.0
+    missing = CliRunner().invoke(main, ["bench", "entities", labels, "--briefs", str(ROOT / "docs")])
+    assert missing.exit_code == 1 and "is not in" in missing.output
