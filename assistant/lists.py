@@ -30,7 +30,7 @@ MODEL = "entity index"
 
 _NOUNS: dict[ListKind, str] = {
     "country": r"countr(?:y|ies)|nations?|states?",
-    "person": r"people|persons?|individuals?|officials?|leaders?|figures?|personalities|names?",
+    "person": r"people|persons?|individuals?|officials?|leaders?|figures?|personalities",
     "org": r"organi[sz]ations?|agenc(?:y|ies)|groups?|institutions?|bodies|companies|compan(?:y)|entities|units?",
     "place": r"places?|locations?|cities|city|regions?|areas?|territor(?:y|ies)|geograph\w*",
     "date": r"dates?|days?|months?|years?",

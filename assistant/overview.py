@@ -53,7 +53,8 @@ _MIN_WORDS = 6
 _FACT_WEIGHTS = {"person": 1.0, "org": 1.0, "date": 1.0, "place": 1.0}
 
 _CUE = re.compile(
-    r"\b(?:summar\w*|overview|recap|synopsis|gist|tl;?dr|rundown|takeaways?|highlights|nutshell|"
+    r"\b(?:summar\w*|overview|recap|synopsis|gist|tl;?dr|rundown|takeaways?|highlights|nutshell|describe|"
+    r"tell\s+me\s+about|"
     r"key\s+(?:points?|facts?|findings?|developments?|issues?|messages?)|"
     r"main\s+(?:points?|facts?|findings?|themes?|topics?|ideas?|issues?|messages?|developments?)|"
     r"what(?:'s|’s|\s+is|\s+are|\s+was|\s+were)\s+(?:\w+\s+){0,3}about)\b",
@@ -67,7 +68,7 @@ _FILLER = frozenset(
     articles text texts summary summarize summarise summarizing summarising summarise overview recap synopsis
     gist tldr tl dr rundown takeaway takeaways highlights nutshell points point facts fact findings finding
     developments development themes theme topics topic ideas idea issues issue messages message mainly mostly
-    was were sentences few bullet bullets list main up over
+    was were sentences few bullet bullets list main up over describe tell
     """.split()
 )
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
