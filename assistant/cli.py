@@ -88,6 +88,8 @@ def _narrowed(context: CliContext, sources: tuple[str, ...], since: str | None, 
     """The source names a question is limited to (None: all), saying on stderr which undated briefs were left out."""
     from .narrowing import date_bound, narrow
 
+    if not (sources or since or until):
+        return None
     narrowing = narrow(
         context.assistant.documents(),
         sources,
