@@ -6,6 +6,7 @@ import json
 import logging
 import shutil
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ from index import BriefError
 from index.settings import int_range
 
 if TYPE_CHECKING:
+    from .citations import Answer
     from .service import Assistant
 
 __all__ = ["CliContext", "erase_sequence", "main"]
@@ -96,6 +98,83 @@ def _configure_logging(verbose: int) -> None:
             logger.addHandler(handler)
 
 
+def _source_options(function: Any) -> Any:
+    """``--source`` (repeatable), ``--since`` and ``--until``: the briefs a question is limited to."""
+    function = click.option(
+        "--until", metavar="DATE", help="Only briefs dated on or before DATE (2024-10-28, 2024-10)."
+    )(function)
+    function = click.option("--since", metavar="DATE", help="Only briefs dated on or after DATE (2024-10-28, 2024).")(
+        function
+    )
+    return click.option("--source", "sources", multiple=True, metavar="NAME", help="Only this document (repeatable).")(
+        function
+    )
+
+
+def _narrowed(context: CliContext, sources: tuple[str, ...], since: str | None, until: str | None) -> list[str] | None:
+    """The source names a question is limited to (None: all), saying on stderr which undated briefs were left out."""
+    from .narrowing import date_bound, narrow
+
+    if not (sources or since or until):
+        return None
+    narrowing = narrow(
+        context.assistant.documents(),
+        sources,
+        date_bound(since) if since else None,
+        date_bound(until, end=True) if until else None,
+    )
+    if narrowing.undated:
+        click.echo(
+            f"note: left out {len(narrowing.undated)} brief(s) with no date: {', '.join(narrowing.undated)}", err=True
+        )
+    return narrowing.sources
+
+
+def _streamed_answer(
+    context: CliContext,
+    question: str,
+    history: Sequence[tuple[str, str]],
+    k: int | None,
+    llm: str | None,
+    sources: list[str] | None,
+    draft: bool,
+) -> Answer:
+    """Answer ``question``, showing the model's draft dimmed on a terminal's stderr and erasing it afterwards."""
+    from .citations import Answer
+
+    answer: Answer | None = None
+    drafting = draft and sys.stderr.isatty()
+    written = ""
+    narrowing: dict[str, Any] = {"sources": sources} if sources is not None else {}
+    for event in context.assistant.stream(question, history, k=k, llm=llm, **narrowing):
+        if isinstance(event, Answer):
+            answer = event
+        elif drafting:
+            written += event
+            click.secho(event, err=True, nl=False, dim=True)
+    if written:
+        # The draft was only a preview: the checked answer below replaces it on the screen.
+        click.echo(erase_sequence(written, shutil.get_terminal_size().columns), err=True, nl=False)
+    assert answer is not None
+    return answer
+
+
+def _print_citations(answer: Answer) -> None:
+    for citation in answer.citations:
+        click.echo(f"\n[{citation.n}] {citation.label}\n    “{citation.quote}”")
+
+
+def _print_answer(answer: Answer) -> None:
+    """The answer and its cited passages on stdout; rejected sentences and timings on stderr."""
+    click.echo(answer.answer)
+    for sentence in answer.sentences:
+        if not sentence.supported:
+            click.secho(f"  [unsupported, not shown as an answer] {sentence.text}", err=True, fg="yellow")
+    _print_citations(answer)
+    timings = ", ".join(f"{name} {ms:.0f} ms" for name, ms in answer.timings_ms.items())
+    click.echo(f"\nmodel: {answer.model}; confidence {answer.confidence:.2f}; {timings}", err=True)
+
+
 @click.group(cls=_BriefGroup)
 @click.option("-v", "--verbose", count=True, help="Log more to stderr: -v what brief does, -vv debugging detail.")
 @click.version_option(package_name="brief")
@@ -149,35 +228,25 @@ def list_documents(context: CliContext, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @_k_option
 @_llm_option
+@_source_options
 @pass_context
-def ask(context: CliContext, question: str, as_json: bool, k: int | None, llm: str | None) -> None:
+def ask(
+    context: CliContext,
+    question: str,
+    as_json: bool,
+    k: int | None,
+    llm: str | None,
+    sources: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+) -> None:
     """Answer QUESTION from the indexed briefs, citing the passages it rests on."""
-    from .citations import Answer
-
-    answer: Answer | None = None
-    drafting = not as_json and sys.stderr.isatty()
-    draft = ""
-    for event in context.assistant.stream(question, k=k, llm=llm):
-        if isinstance(event, Answer):
-            answer = event
-        elif drafting:
-            draft += event
-            click.secho(event, err=True, nl=False, dim=True)
-    if draft:
-        # The draft was only a preview: the checked answer below replaces it on the screen.
-        click.echo(erase_sequence(draft, shutil.get_terminal_size().columns), err=True, nl=False)
-    assert answer is not None
+    narrowed = _narrowed(context, sources, since, until)
+    answer = _streamed_answer(context, question, (), k, llm, narrowed, draft=not as_json)
     if as_json:
         _emit_json(answer.as_dict())
-        return
-    click.echo(answer.answer)
-    for sentence in answer.sentences:
-        if not sentence.supported:
-            click.secho(f"  [unsupported, not shown as an answer] {sentence.text}", err=True, fg="yellow")
-    for citation in answer.citations:
-        click.echo(f"\n[{citation.n}] {citation.label}\n    “{citation.quote}”")
-    timings = ", ".join(f"{name} {ms:.0f} ms" for name, ms in answer.timings_ms.items())
-    click.echo(f"\nmodel: {answer.model}; confidence {answer.confidence:.2f}; {timings}", err=True)
+    else:
+        _print_answer(answer)
 
 
 @main.command()
@@ -410,3 +479,167 @@ def serve(context: CliContext, host: str, port: int, auth: str | None, open_: bo
     from ui import serve as serve_app
 
     serve_app(context.assistant, host, port, auth, open_)
+
+
+# --- Whole-brief commands (issue #13): entities, summarize, timeline, chat ---------------------------------------
+
+
+@main.command()
+@click.option(
+    "--type", "kind", type=click.Choice(["person", "org", "place", "date"]), help="Only entities of this type."
+)
+@click.option("--source", "sources", multiple=True, metavar="NAME", help="Only this document (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the entities as JSON.")
+@pass_context
+def entities(context: CliContext, kind: str | None, sources: tuple[str, ...], as_json: bool) -> None:
+    """People, organisations, places and dates the briefs name, each mention with its citation."""
+    from .lists import entity_listing
+
+    listing = entity_listing(context.assistant.store, sources or None, kind)
+    if as_json:
+        _emit_json(listing)
+        return
+    if not listing:
+        click.echo("No entities found.", err=True)
+    for entity in listing:
+        click.echo(f"{entity['type']}: {entity['name']} ({len(entity['mentions'])} mention(s))")
+        for mention in entity["mentions"]:
+            citation = mention["citation"]
+            click.echo(f"    “{mention['text']}” {citation['label']}\n        “{citation['quote']}”")
+
+
+@main.command()
+@click.argument("sources", nargs=-1, metavar="[SOURCE]...")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON (as `brief ask --json`).")
+@pass_context
+def summarize(context: CliContext, sources: tuple[str, ...], as_json: bool) -> None:
+    """An overview of every brief (or of SOURCE...): its central sentences, quoted verbatim and cited."""
+    from .overview import summarize as summarize_briefs
+
+    assistant = context.assistant
+    click.echo("Reading the briefs and embedding their sentences…", err=True)
+    answer = summarize_briefs(assistant.store, assistant.sentence_cache.vectors, sources or None)
+    if as_json:
+        _emit_json(answer.as_dict())
+        return
+    for number, sentence in enumerate(answer.sentences, start=1):
+        click.echo(f"{number}. {sentence.text} [{sentence.citations[0]}]")
+    if not answer.sentences:
+        click.echo(answer.answer)
+    _print_citations(answer)
+
+
+@main.command()
+@click.option("--source", "sources", multiple=True, metavar="NAME", help="Only this document (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the events as JSON.")
+@pass_context
+def timeline(context: CliContext, sources: tuple[str, ...], as_json: bool) -> None:
+    """Dated events across the briefs in date order, each sentence quoted with its citation."""
+    from .timeline import timeline as build
+
+    events = build(context.assistant.store, sources or None)
+    if as_json:
+        _emit_json([event.as_dict() for event in events])
+        return
+    if not events:
+        click.echo("The briefs name no dates.", err=True)
+    for event in events:
+        until = f" to {event.until}" if event.until else ""
+        click.echo(f"{event.normalized or '(undated)'}{until}  “{event.date}”  {event.sentence.label}")
+        click.echo(f"    “{event.sentence.text}”")
+
+
+_CHAT_HELP = "Ask a question; follow-ups see the earlier ones. /sources shows the last answer's passages, /quit ends."
+
+
+@main.command()
+@_k_option
+@_llm_option
+@_source_options
+@pass_context
+def chat(
+    context: CliContext, k: int | None, llm: str | None, sources: tuple[str, ...], since: str | None, until: str | None
+) -> None:
+    """An interactive session: questions from stdin, answers with citations, follow-ups, /sources and /quit."""
+    narrowed = _narrowed(context, sources, since, until)
+    interactive = sys.stdin.isatty()
+    if interactive:
+        click.echo(_CHAT_HELP, err=True)
+    history: list[tuple[str, str]] = []
+    last: Answer | None = None
+    while True:
+        if interactive:
+            click.echo("> ", err=True, nl=False)
+        line = sys.stdin.readline()
+        if not line:
+            break
+        question = line.strip()
+        if not question:
+            continue
+        if question in ("/quit", "/exit"):
+            break
+        if question == "/sources":
+            if last is None or not last.citations:
+                click.echo("No passage cited yet.")
+            else:
+                _print_citations(last)
+            continue
+        if question.startswith("/"):
+            click.echo(f"Unknown command {question}; {_CHAT_HELP}", err=True)
+            continue
+        last = _streamed_answer(context, question, history, k, llm, narrowed, draft=True)
+        click.echo(last.answer)
+        history.append((question, last.answer))
+
+
+@bench.command(name="entities")
+@click.argument("labels", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--briefs",
+    "folders",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    default=("seeds",),
+    show_default=True,
+    help="Folder holding the labelled briefs (repeatable).",
+)
+@click.option(
+    "--rounds", default=0, show_default=True, type=click.IntRange(0), help="Also time ingest with and without it."
+)
+@click.option(
+    "--generated", default=0, show_default=True, type=click.IntRange(0), help="Generated briefs to add to that ingest."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@pass_context
+def bench_entities(
+    context: CliContext,
+    labels: tuple[Path, ...],
+    folders: tuple[Path, ...],
+    rounds: int,
+    generated: int,
+    as_json: bool,
+) -> None:
+    """Precision and recall of the entity extractor on hand-labelled briefs (one table per LABELS file).
+
+    With --rounds N, the briefs of the --briefs folders (and --generated M generated ones) are also ingested N
+    times with and without entity extraction, alternately, each time into a fresh index, to measure its cost.
+    """
+    from .bench_entities import ingest_cost, score_entities
+
+    results: dict[str, Any] = {}
+    for path in labels:
+        scores = score_entities(path, folders)
+        results[str(path)] = scores.as_dict()
+        if not as_json:
+            click.echo(f"{path}\n\n{scores.table()}\n")
+            for line in scores.as_dict()["missed"]:
+                click.echo(f"missed: {line}", err=True)
+            for line in scores.as_dict()["spurious"]:
+                click.echo(f"spurious: {line}", err=True)
+    if rounds:
+        cost = ingest_cost(context.assistant.embeddings, context.assistant.settings, folders, rounds, generated)
+        results["ingest_cost"] = cost
+        if not as_json:
+            click.echo(cost["table"])
+    if as_json:
+        _emit_json(results)

@@ -147,6 +147,9 @@ def _record(document: SourceDocument, chunks: int, indexed_at: str) -> dict[str,
         record["date"] = document.date
     if document.path:
         record["path"] = document.path
+    # --- entity index (issue #13): stored with the record, read back by BriefStore.stored_entities -----------
+    if document.entities is not None:
+        record["entities"] = document.entities
     return record
 
 
@@ -459,6 +462,18 @@ class BriefStore:
         if sha not in self._text_cache:
             self._text_cache[sha] = result["documents"][0]
         return self._text_cache[sha]
+
+    def stored_entities(self, source: str) -> str | None:
+        """The entity index stored with ``source`` at ingest (JSON); None for a document indexed before there was one.
+
+        Part of the entity index of issue #13 (``index.entities``), like the ``entities`` key ``_record`` writes.
+        """
+        with self._guard("read"):
+            result = self._documents.get(ids=[source], include=["metadatas"])
+        if not result["ids"]:
+            raise StoreError(f"No document named {source!r} in the index; `brief list` shows what is there")
+        value = result["metadatas"][0].get("entities")
+        return str(value) if value is not None else None
 
     def signature(self) -> str:
         """A fingerprint of the committed documents: it changes whenever the index content changes."""

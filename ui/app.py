@@ -23,6 +23,7 @@ from index import Settings
 from index.settings import int_range
 
 from .handlers import Handlers
+from .overview import overview_tab
 from .render import COPY_JS, SOURCES_CSS
 
 __all__ = ["ASK_CONCURRENCY", "SESSIONS", "build_app", "launch_options", "serve", "warm_up"]
@@ -175,6 +176,8 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         gr.Markdown("# brief\nAnswers from the indexed briefs, every claim cited to the exact characters it rests on.")
         with gr.Tab("Ask"):
             _ask_tab(handlers)
+        with gr.Tab("Overview") as overview:
+            overview_tab(assistant, demo, overview)
         with gr.Tab("Quotes"):
             quote_filter = _quotes_tab(handlers)
         with gr.Tab("Library"):
