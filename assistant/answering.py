@@ -23,6 +23,7 @@ from langchain_core.messages import BaseMessage, HumanMessage
 from index import DocumentInfo, LexicalIndex, sentence_spans
 from index.lexical import content_terms
 
+from .briefs import Brief
 from .citations import Answer, AnswerSentence, Citation
 from .errors import BriefError
 from .evidence import Evidence, SentenceEmbeddingCache, coverage, select_evidence
@@ -35,8 +36,10 @@ from .grounding import (
     informative_terms,
     matches_numbers,
 )
+from .lists import list_answer, list_question
 from .llm import is_reader
-from .reader import SentenceMap, context_sentences, declines, parse_reply, reader_prompt
+from .overview import is_overview_question, overview_answer, select_overview_sentences
+from .reader import SentenceMap, context_sentences, declines, overview_prompt, parse_reply, reader_prompt
 from .retrieval import HybridRetriever
 from .verify import WordSimilarity, check_claim
 
@@ -318,6 +321,7 @@ class AnswerPipeline:
     sentences: SentenceEmbeddingCache
     text: Callable[[str], str]
     documents: Callable[[], Sequence[DocumentInfo]]
+    briefs: Callable[[Sequence[str] | None], list[Brief]]
     spans: SentenceMap
 
     def stream(
@@ -343,6 +347,15 @@ class AnswerPipeline:
         grades: dict[str, str | None] = {s: getattr(d, "grade", None) for s, d in documents.items()}
         if not include_suspect and any(getattr(d, "suspect", False) for d in documents.values()):
             sources = [s for s in (sources or documents) if not getattr(documents[s], "suspect", False)]
+
+        # Questions about the briefs as a whole are answered from the whole briefs, never condensed with history.
+        kind = list_question(question)
+        if kind is not None:
+            yield list_answer(question, self.briefs(sources), kind)
+            return
+        if is_overview_question(question):
+            yield from self._overview(question, backend, sources, started)
+            return
 
         # 1. condense: a follow-up becomes a question that stands alone.
         standalone = standalone_question(question, history, backend.model)
@@ -430,6 +443,36 @@ class AnswerPipeline:
             standalone_question=standalone,
             retrieved=retrieved,
         )
+
+    def _overview(
+        self, question: str, backend: Backend, sources: Sequence[str] | None, started: float
+    ) -> Iterator[str | Answer]:
+        """3 to 6 central sentences covering distinct facts: verbatim, or one verified bullet each from a reader."""
+        briefs = self.briefs(sources)
+        picked = select_overview_sentences(briefs, self.sentences.vectors)
+        extractive = overview_answer(question, picked, {b.source: b.title for b in briefs})
+        chosen_ms = (time.perf_counter() - started) * 1000
+        if not is_reader(backend.model) or not picked:
+            extractive.timings_ms = {"retrieve": chosen_ms, "generate": 0.0, "total": chosen_ms}
+            yield extractive
+            return
+        numbered = [Evidence(p.source, p.start, p.end, p.paragraph, p.text, 1.0, 1.0) for p in picked]
+        reply: list[str] = []
+        yield from _stream_reply(backend, overview_prompt(question, numbered), reply)
+        drafts = _verify("".join(reply), numbered, analyze_question(question), self.sentences.word_similarity)
+        verified = [d for d in drafts if d.supported]
+        if len(verified) < min(3, len(picked)):
+            answer = extractive
+            answer.sentences += [AnswerSentence(d.text, (), False) for d in drafts if not d.supported]
+        else:
+            texts = {source: self.text(source) for source in {e.source for e in numbered}}
+            grades = {d.source: getattr(d, "grade", None) for d in self.documents()}
+            citations, sentences, text = _citations(drafts, texts, grades)
+            answer = Answer(question, text, False, citations, sentences, 1.0, backend.name, {})
+        total = (time.perf_counter() - started) * 1000
+        answer.model = backend.name
+        answer.timings_ms = {"retrieve": chosen_ms, "generate": total - chosen_ms, "total": total}
+        yield answer
 
     def _problem(self, question: str) -> str:
         """Why a question cannot be asked at all, or ""."""

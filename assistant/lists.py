@@ -107,19 +107,12 @@ _PLURALS: dict[ListKind, tuple[str, str]] = {
 }
 
 
-def list_answer(
-    question: str, store: BriefStore, sources: Sequence[str] | None = None, kind: ListKind | None = None
-) -> Answer:
-    """Answer a list question from the entity index of every brief (or of ``sources``): every item, each cited.
+def list_answer(question: str, briefs: Sequence[Brief], kind: ListKind | None = None) -> Answer:
+    """Answer a list question from the entity index of ``briefs`` (whole briefs, not top passages), each item cited.
 
     ``kind`` defaults to :func:`list_question`'s reading of ``question`` (a person list when it finds none).
-
-    Raises:
-        SourceError: a name in ``sources`` is not indexed.
-
     """
     started = time.perf_counter()
-    briefs = load_briefs(store, sources)
     kind = kind or list_question(question) or "person"
     items = list_items(briefs, kind)
     titles = {b.source: b.title for b in briefs}

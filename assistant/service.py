@@ -73,6 +73,7 @@ class Assistant:
     def pipeline(self) -> AnswerPipeline:
         """The answer pipeline over this assistant's retriever, sentence embedder and stored texts."""
         from .answering import AnswerPipeline
+        from .briefs import load_briefs
         from .reader import SentenceMap
 
         return AnswerPipeline(
@@ -80,6 +81,7 @@ class Assistant:
             sentences=self.sentence_cache,
             text=self.store.text,
             documents=self.documents,
+            briefs=lambda sources: load_briefs(self.store, sources),
             spans=SentenceMap(),
         )
 

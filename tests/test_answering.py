@@ -278,3 +278,34 @@ def test_cli_ask_prints_answer_with_cited_passages(assistant: Assistant) -> None
     assert data["citations"][0]["quote"] == RUTTE and data["refused"] is False
     broken = runner.invoke(main, ["ask", question, "--llm", "nonsense"], obj=CliContext(assistant))
     assert broken.exit_code == 1 and "Unknown LLM backend" in broken.stderr and "Traceback" not in broken.output
+
+
+def test_an_overview_question_after_an_unrelated_one_is_an_overview(assistant: Assistant) -> None:
+    history = [("Which delegations participated in military exercises in Belarus?", "Uzbekistan and Kazakhstan")]
+    answer = assistant.ask("What is this brief about?", history=history, llm="none")
+    assert not answer.refused and answer.standalone_question == ""
+    assert 3 <= len(answer.citations) <= 6 and len({c.paragraph for c in answer.citations}) >= 3
+    _quotes_are_verbatim(assistant, answer)
+
+
+def test_a_list_question_is_answered_from_the_whole_brief(assistant: Assistant) -> None:
+    answer = assistant.ask("Which countries are mentioned in the brief?", k=1, llm="none")
+    named = {s.text for s in answer.sentences}
+    assert {"China", "Belarus", "Moldova", "Georgia", "Kazakhstan"} <= named, "beyond the one passage retrieved"
+    _quotes_are_verbatim(assistant, answer)
+
+
+def test_a_reader_overview_keeps_only_verified_bullets(assistant: Assistant) -> None:
+    probe = _with_model(assistant, "- x [1]")
+    assistant.ask("Summarize the brief.", llm="scripted")
+    numbered = [line for line in str(probe.prompts[0][-1].content).splitlines() if line.startswith("[")]
+    assert 3 <= len(numbered) <= 6
+    bullets = [f"- {line.split('] ', 1)[1]} [{n}]" for n, line in enumerate(numbered, start=1)]
+    bullets.append("- Kim Jong Un sent 12,000 soldiers to Minsk [1]")
+    _with_model(assistant, "\n".join(bullets))
+    answer = assistant.ask("Summarize the brief.", llm="scripted")
+    assert not answer.refused
+    shown = [s for s in answer.sentences if s.supported]
+    assert len(shown) == len(numbered) and "12,000" not in answer.answer
+    assert any(not s.supported and "12,000" in s.text for s in answer.sentences)
+    _quotes_are_verbatim(assistant, answer)

@@ -129,11 +129,6 @@ def test_ask_refuses_unknown_sources_and_dates_that_leave_nothing(context: CliCo
     assert bad.exit_code == 1 and "'tomorrow' is not a date" in bad.output
 
 
-@pytest.mark.xfail(
-    reason="needs Assistant.stream(..., sources=) from the lead's answer path (issue #13 integration)",
-    raises=TypeError,
-    strict=False,
-)
 def test_ask_narrowed_to_a_source_passes_it_on(settings: Settings, seed_dir: Path) -> None:
     context = CliContext(Assistant(settings=settings, embeddings=HashEmbeddings()))
     assert _run(context, "ingest", str(seed_dir)).exit_code == 0

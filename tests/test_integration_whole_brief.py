@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
+from assistant.briefs import load_briefs
 from assistant.lists import list_answer
 from assistant.overview import summarize
 from index import Settings
@@ -51,7 +52,7 @@ def test_the_seed_overview_covers_six_of_its_eight_main_facts(assistant: Assista
 
 
 def test_the_seed_countries_with_the_real_index(assistant: Assistant) -> None:
-    answer = list_answer("Which countries are mentioned in the brief?", assistant.store)
+    answer = list_answer("Which countries are mentioned in the brief?", load_briefs(assistant.store))
     assert len({s.text for s in answer.sentences}) == 10
 
 

@@ -71,7 +71,7 @@ def test_list_questions_are_recognised(question: str, kind: str | None) -> None:
 
 
 def test_the_seed_country_list_is_complete_and_each_item_cited(store: BriefStore) -> None:
-    answer = list_answer("Which countries are mentioned in the brief?", store, sources=[SEED])
+    answer = list_answer("Which countries are mentioned in the brief?", load_briefs(store, [SEED]))
     assert not answer.refused
     names = [s.text for s in answer.sentences]
     assert set(names) == SEED_COUNTRIES and len(names) == len(set(names))
@@ -85,14 +85,14 @@ def test_the_seed_country_list_is_complete_and_each_item_cited(store: BriefStore
 
 
 def test_lists_cover_every_brief_unless_narrowed(store: BriefStore) -> None:
-    everything = {s.text for s in list_answer("Which countries are mentioned?", store).sentences}
+    everything = {s.text for s in list_answer("Which countries are mentioned?", load_briefs(store)).sentences}
     assert everything == SEED_COUNTRIES  # Minsk is Belarus, the Kazakh army Kazakhstan, Kursk is not a country
-    places = {s.text for s in list_answer("Which places are mentioned?", store, sources=[DATED]).sentences}
+    places = {s.text for s in list_answer("Which places are mentioned?", load_briefs(store, [DATED])).sentences}
     assert places == {"Minsk", "Kazakhstan", "Kursk"}
-    nobody = list_answer("Which people are mentioned?", store, sources=[DATED])
+    nobody = list_answer("Which people are mentioned?", load_briefs(store, [DATED]))
     assert nobody.refused and nobody.answer == "The brief names no people." and not nobody.citations
     with pytest.raises(SourceError, match="nope.txt"):
-        list_answer("Which people are mentioned?", store, sources=["nope.txt"])
+        list_answer("Which people are mentioned?", load_briefs(store, ["nope.txt"]))
 
 
 def test_entity_listing_cites_every_mention(store: BriefStore) -> None:
