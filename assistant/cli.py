@@ -387,6 +387,33 @@ def rgb(
         click.echo(format_table(rgb_rows(result)))
 
 
+@bench.command()
+@click.option("--threads", default="1,2", show_default=True, help="Thread counts of the embedded model to compare.")
+@click.option("--questions", default=12, show_default=True, type=click.IntRange(1), help="Seed questions per setting.")
+@click.option("--overviews", default=3, show_default=True, type=click.IntRange(0), help="Overviews per setting.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@_llm_option
+@pass_context
+def latency(context: CliContext, threads: str, questions: int, overviews: int, as_json: bool, llm: str | None) -> None:
+    """Warm answer latency of the reader on the seed brief, thread counts side by side (temporary data only)."""
+    import tempfile
+
+    from benchmarks.latency import latency_rows, measure_latency
+
+    from .evaluation import format_table
+
+    try:
+        counts = tuple(int(part) for part in threads.split(","))
+    except ValueError:
+        raise click.BadParameter(f"{threads!r} is not a comma-separated list of thread counts, e.g. 1,2") from None
+    with tempfile.TemporaryDirectory(prefix="brief-latency-") as home:
+        settings = context.assistant.settings.model_copy(update={"home": Path(home), "chroma_url": None})
+        report = measure_latency(
+            settings, counts, questions, overviews, llm or "embedded", lambda text: click.echo(text, err=True)
+        )
+    _emit_json(report) if as_json else click.echo(format_table(latency_rows(report)))
+
+
 def _sizes(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int, ...]:
     try:
         sizes = tuple(int(part) for part in value.split(","))
@@ -511,14 +538,17 @@ def entities(context: CliContext, kind: str | None, sources: tuple[str, ...], as
 @main.command()
 @click.argument("sources", nargs=-1, metavar="[SOURCE]...")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON (as `brief ask --json`).")
+@_llm_option
 @pass_context
-def summarize(context: CliContext, sources: tuple[str, ...], as_json: bool) -> None:
-    """An overview of every brief (or of SOURCE...): its central sentences, quoted verbatim and cited."""
-    from .overview import summarize as summarize_briefs
+def summarize(context: CliContext, sources: tuple[str, ...], as_json: bool, llm: str | None) -> None:
+    """An overview of every brief (or of SOURCE...): its central facts, one verified, cited sentence each.
 
-    assistant = context.assistant
+    With a reader model each central sentence becomes a short bullet checked against it; with --llm none the
+    sentences are quoted verbatim.
+    """
     click.echo("Reading the briefs and embedding their sentences…", err=True)
-    answer = summarize_briefs(assistant.store, assistant.sentence_cache.vectors, sources or None)
+    request = "Summarize the brief." if len(sources) == 1 else "Summarize the briefs."
+    answer = _streamed_answer(context, request, (), None, llm, list(sources) or None, draft=not as_json)
     if as_json:
         _emit_json(answer.as_dict())
         return

@@ -27,11 +27,16 @@ class RecordingAssistant(Assistant):
         super().__init__(*args, **kwargs)
         self.asked: list[tuple[str, list[tuple[str, str]]]] = []
 
-    def stream(  # type: ignore[override]
-        self, question: str, history: Sequence[tuple[str, str]] = (), k: int | None = None, llm: str | None = None
+    def stream(
+        self,
+        question: str,
+        history: Sequence[tuple[str, str]] = (),
+        k: int | None = None,
+        llm: str | None = None,
+        **narrowing: Any,
     ) -> Iterator[str | Answer]:
         self.asked.append((question, list(history)))
-        return super().stream(question, history, k, llm)
+        return super().stream(question, history, k, llm, **narrowing)
 
 
 @pytest.fixture
@@ -86,13 +91,13 @@ def test_timeline_json_has_the_issue_shape(context: CliContext) -> None:
 
 
 def test_summarize_prints_cited_sentences_and_json(context: CliContext) -> None:
-    text = _run(context, "summarize", SEED)
+    text = _run(context, "summarize", SEED, "--llm", "none")
     assert text.exit_code == 0, text.output
     assert text.stdout.startswith("1. The People’s Republic of China (PRC)")
     assert f"[1] {SEED}, ¶1, chars 0–221" in text.stdout
-    as_json = json.loads(_run(context, "summarize", "--json").stdout)
+    as_json = json.loads(_run(context, "summarize", "--json", "--llm", "none").stdout)
     assert as_json["refused"] is False and 3 <= len(as_json["citations"]) <= 6
-    assert _run(context, "summarize", "nope.txt").exit_code == 1
+    assert _run(context, "summarize", "nope.txt", "--llm", "none").exit_code == 1
 
 
 def test_chat_keeps_history_and_shows_sources(context: CliContext) -> None:
