@@ -37,7 +37,7 @@ class HybridRetriever(BaseRetriever):
 
     store: BriefStore
     embeddings: Embeddings
-    k: int = 5
+    k: int
     _lexical: tuple[str, LexicalIndex] | None = PrivateAttr(default=None)
     _lock: Any = PrivateAttr(default_factory=threading.Lock)
     builds: int = 0
@@ -80,7 +80,9 @@ class HybridRetriever(BaseRetriever):
         ranked = sorted(fused.values(), key=lambda e: -e[1])[:k]
         return [Passage(chunk=e[0], score=e[1], dense=e[2], lexical=e[3]) for e in ranked]
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
+    ) -> list[Document]:
         return [
             Document(
                 page_content=p.chunk.text,
@@ -93,5 +95,5 @@ class HybridRetriever(BaseRetriever):
                     "score": p.score,
                 },
             )
-            for p in self.passages(query)
+            for p in self.passages(query, k)
         ]

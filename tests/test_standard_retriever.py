@@ -37,19 +37,11 @@ class _OverTheSeedBrief(RetrieversIntegrationTests):
 
     @property
     def retriever_constructor_params(self) -> dict[str, Any]:
-        return {"store": self.store, "embeddings": self.vectors}
+        return {"store": self.store, "embeddings": self.vectors, "k": 4}
 
     @property
     def retriever_query_example(self) -> str:
         return "Which countries sent delegations to military exercises in Belarus?"
-
-    @pytest.mark.xfail(
-        reason="HybridRetriever._get_relevant_documents takes no k, so invoke(query, k=N) is ignored and returns "
-        "the constructor's k (reported to the lead: accept k there and pass it to passages)",
-        strict=True,
-    )
-    def test_invoke_with_k_kwarg(self, retriever: BaseRetriever) -> None:
-        super().test_invoke_with_k_kwarg(retriever)
 
 
 class TestHybridRetrieverStandard(_OverTheSeedBrief):
