@@ -31,7 +31,6 @@ from .grounding import (
     AnswerType,
     Question,
     analyze_question,
-    claim_support,
     has_candidate,
     informative_terms,
     matches_numbers,
@@ -197,6 +196,9 @@ def _verify(
     """
     drafts: list[_Draft] = []
     seen: set[str] = set()
+    # A claim may restate the question's words, except for a count or a date: "6.8 million people were killed" must
+    # not pass where the sentence says they were displaced.
+    restated = () if question.answer_type in (AnswerType.NUMBER, AnswerType.DATE) else question.terms
     for claim in parse_reply(reply, _split_sentences, len(numbered)):
         key = " ".join(content_terms(claim.text))
         if not key or key in seen:
@@ -210,7 +212,7 @@ def _verify(
             (
                 group
                 for group in candidates
-                if check_claim(claim.text, [e.text for e in group], question.terms, similar).supported
+                if check_claim(claim.text, [e.text for e in group], question.terms, similar, restated).supported
             ),
             None,
         )
@@ -223,11 +225,6 @@ def _answers(draft: _Draft, question: Question) -> bool:
     if not draft.supported or len(informative_terms(draft.text, question)) < 1:
         return False
     return question.answer_type is AnswerType.OTHER or has_candidate(draft.text, question)
-
-
-def _points_at(claim: str, item: Evidence) -> bool:
-    """Whether a sentence the verifier rejected still says mostly what ``item`` says (too loose a paraphrase)."""
-    return claim_support(claim, [item.text]) >= 0.6
 
 
 def _on_topic(draft: _Draft, chosen: Sequence[Evidence]) -> bool:
@@ -392,10 +389,7 @@ class AnswerPipeline:
                     # A true sentence that neither answers nor speaks to the question is padding: it is left out.
                     drafts = [d for d in drafts if not d.supported or _answers(d, analysis) or _on_topic(d, ())]
                 else:
-                    # Nothing the model wrote holds: quote the evidence instead, if the model pointed at it.
-                    failed = [d for d in drafts if not d.supported]
-                    pointed = primary is not None and any(_points_at(d.text, primary) for d in failed)
-                    drafts = failed + (self._extractive(analysis, evidence, primary) if pointed else [])
+                    drafts = [d for d in drafts if not d.supported]
             answered = any(d.supported for d in drafts)
         elif primary is not None:
             extractive = self._extractive(analysis, evidence, primary, weight)

@@ -146,19 +146,21 @@ def check_claim(
     cited: Iterable[str],
     question_terms: Iterable[str] = (),
     similar: WordSimilarity | None = None,
+    restated: Iterable[str] = (),
 ) -> Verdict:
     """Check ``claim`` against the texts of its citations; see the module docstring for the rules.
 
     A word of the question (``question_terms``) that the claim repeats counts as found when ``similar`` finds a word
-    of the citations close to it (a paraphrase: "premier" for "Prime Minister"); any other missing word counts
-    against the claim, and more than one fails it.
+    of the citations close to it (a paraphrase: "premier" for "Prime Minister"), and so does any of ``restated`` (the
+    question's words a claim may restate as they are); any other missing word counts against the claim, and more than
+    one fails it.
     """
     texts = [t for t in cited if t]
     if not texts:
         return Verdict(False, "cites nothing")
     joined = " ".join(texts)
     known = set(question_terms)
-    pool = {t for text in texts for t in content_terms(text)}
+    pool = {t for text in texts for t in content_terms(text)} | set(restated)
     words = list(dict.fromkeys(w.lower() for w in _WORD.findall(joined) if w.lower() not in STOPWORDS))
 
     def found(term: str, word: str) -> bool:

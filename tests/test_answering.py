@@ -204,13 +204,6 @@ def test_model_that_ignores_the_passages_is_not_believed(assistant: Assistant) -
     assert any(not s.supported and "Paris" in s.text for s in answer.sentences)
 
 
-def test_a_loose_paraphrase_of_the_answering_sentence_falls_back_to_the_quote(assistant: Assistant) -> None:
-    _with_model(assistant, "Mark Rutte disclosed that North Korean troops had been spotted in Kursk [1].")
-    answer = assistant.ask("Who disclosed the presence of North Korean units in Kursk?", llm="scripted")
-    assert not answer.refused and answer.answer == RUTTE + " [1]"
-    assert any(not s.supported and "spotted" in s.text for s in answer.sentences)
-
-
 def test_instructions_inside_passages_are_quoted_not_obeyed(assistant: Assistant) -> None:
     model = _with_model(assistant, "Mark Rutte disclosed the presence of North Korean units in Kursk [1].")
     assistant.ask("Who disclosed the presence of North Korean units in Kursk?", llm="scripted")
