@@ -196,9 +196,10 @@ def _verify(
     """
     drafts: list[_Draft] = []
     seen: set[str] = set()
-    # A claim may restate the question's words, except for a count or a date: "6.8 million people were killed" must
-    # not pass where the sentence says they were displaced.
-    restated = () if question.answer_type in (AnswerType.NUMBER, AnswerType.DATE) else question.terms
+    # A claim may restate the question's words and add one word, except for a count or a date: "6.8 million people
+    # were killed" must not pass where the sentence says they were displaced.
+    strict = question.answer_type in (AnswerType.NUMBER, AnswerType.DATE)
+    restated = () if strict else question.terms
     for claim in parse_reply(reply, _split_sentences, len(numbered)):
         key = " ".join(content_terms(claim.text))
         if not key or key in seen:
@@ -212,7 +213,9 @@ def _verify(
             (
                 group
                 for group in candidates
-                if check_claim(claim.text, [e.text for e in group], question.terms, similar, restated).supported
+                if check_claim(
+                    claim.text, [e.text for e in group], question.terms, similar, restated, 0 if strict else 1
+                ).supported
             ),
             None,
         )

@@ -147,13 +147,14 @@ def check_claim(
     question_terms: Iterable[str] = (),
     similar: WordSimilarity | None = None,
     restated: Iterable[str] = (),
+    tolerance: int = 1,
 ) -> Verdict:
     """Check ``claim`` against the texts of its citations; see the module docstring for the rules.
 
     A word of the question (``question_terms``) that the claim repeats counts as found when ``similar`` finds a word
     of the citations close to it (a paraphrase: "premier" for "Prime Minister"), and so does any of ``restated`` (the
     question's words a claim may restate as they are); any other missing word counts against the claim, and more than
-    one fails it.
+    ``tolerance`` of them fail it.
     """
     texts = [t for t in cited if t]
     if not texts:
@@ -172,7 +173,7 @@ def check_claim(
     pairs = [(t, w) for t, w in pairs if t]
     if pairs:
         novel = list(dict.fromkeys(t for t, w in pairs if not found(t, w)))
-        if 1 - len(novel) / len(pairs) < _MIN_SUPPORT or len(novel) > 1:
+        if 1 - len(novel) / len(pairs) < _MIN_SUPPORT or len(novel) > tolerance:
             return Verdict(False, f"words not in its citations: {', '.join(novel)}")
     missing_numbers = numbers(claim) - numbers(joined)
     if missing_numbers:
