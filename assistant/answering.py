@@ -57,6 +57,14 @@ _READER_TOP = 4
 _READER_SENTENCES = 9
 _READER_CHARS = 1600
 _REFUSAL = "The briefs do not say."
+_ABOUT_A_BRIEF = re.compile(
+    r"^\s*(?:what(?:'s|’s|\s+is|\s+was)\s+the\s+(?P<a>.+?)\s+(?:brief|report|document|article)\s+about"
+    r"|(?:summari[sz]e|give\s+(?:me\s+)?an\s+overview\s+of|overview\s+of)\s+the\s+(?P<b>.+?)\s+"
+    r"(?:brief|report|document|article))\s*[?.!]*\s*$",
+    re.I,
+)
+_LEAD_CHARS = 400
+"""How much of a brief's opening an overview request may name it by ("the Second Thomas Shoal brief")."""
 _ANAPHORA = re.compile(
     r"\b(it|its|they|them|their|he|him|his|she|her|there|then)\b|\b(this|that|these|those)\s*\?", re.I
 )
@@ -227,7 +235,7 @@ def _answers(draft: _Draft, question: Question) -> bool:
     """Whether a verified sentence states the kind of fact asked for, beyond the question's own words."""
     if not draft.supported or len(informative_terms(draft.text, question)) < 1:
         return False
-    return question.answer_type is AnswerType.OTHER or has_candidate(draft.text, question)
+    return has_candidate(draft.text, question)
 
 
 def _on_topic(draft: _Draft, chosen: Sequence[Evidence]) -> bool:
@@ -353,8 +361,9 @@ class AnswerPipeline:
         if kind is not None:
             yield list_answer(question, self.briefs(sources), kind)
             return
-        if is_overview_question(question):
-            yield from self._overview(question, backend, sources, started)
+        named = self._named_briefs(question, documents, sources)
+        if is_overview_question(question) or named:
+            yield from self._overview(question, backend, named or sources, started)
             return
 
         # 1. condense: a follow-up becomes a question that stands alone.
@@ -470,6 +479,24 @@ class AnswerPipeline:
         answer.model = backend.name
         answer.timings_ms = {"retrieve": chosen_ms, "generate": total - chosen_ms, "total": total}
         yield answer
+
+    def _named_briefs(
+        self, question: str, documents: dict[str, DocumentInfo], sources: Sequence[str] | None
+    ) -> list[str]:
+        """The briefs an overview request names ("What is the Sudan brief about?"): by title, file name or lead."""
+        match = _ABOUT_A_BRIEF.match(question)
+        if not match:
+            return []
+        wanted = set(content_terms(match.group("a") or match.group("b") or ""))
+        if not wanted:
+            return []
+        named = []
+        for source in sources or documents:
+            info = documents[source]
+            words = set(content_terms(f"{info.title} {source} {self.text(source)[:_LEAD_CHARS]}"))
+            if wanted <= words:
+                named.append(source)
+        return named
 
     def _problem(self, question: str) -> str:
         """Why a question cannot be asked at all, or ""."""

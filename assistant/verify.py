@@ -77,7 +77,11 @@ _DATE_EXPRESSION = re.compile(
 )
 _NEGATION = re.compile(r"\b(?:not|no|never|none|neither|nor|without|cannot)\b|n[’']t\b", re.IGNORECASE)
 _PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|be)\s+(?:\w+ly\s+)?\w+\b[^.]{0,40}?\bby\b", re.IGNORECASE)
-_REPORTING = r"(?:said|says|stated|states|told|tells|reported|announced|claimed|denied|warned|added|wrote|noted)"
+_REPORTING = (
+    r"(?:say|says|said|saying|stated?|states|stating|told|tells?|telling|report(?:s|ed|ing)?|announc(?:e|es|ed|ing)|"
+    r"claim(?:s|ed|ing)?|den(?:y|ies|ied|ying)|warn(?:s|ed|ing)?|add(?:s|ed|ing)?|wr(?:ote|ites?|iting)|"
+    r"not(?:e|es|ed|ing)|accus(?:e|es|ed|ing)|confirm(?:s|ed|ing)?)"
+)
 _SAID_BY = re.compile(
     rf"\b([A-Z][\w’'.-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w’'.-]*)*)(?:,[^,]{{1,60}},)?\s+{_REPORTING}\b"
     r"|\baccording to (?:the\s+)?([A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*)"
@@ -152,9 +156,9 @@ def check_claim(
     """Check ``claim`` against the texts of its citations; see the module docstring for the rules.
 
     A word of the question (``question_terms``) that the claim repeats counts as found when ``similar`` finds a word
-    of the citations close to it (a paraphrase: "premier" for "Prime Minister"), and so does any of ``restated`` (the
-    question's words a claim may restate as they are); any other missing word counts against the claim, and more than
-    ``tolerance`` of them fail it.
+    of the citations close to it (a paraphrase: "premier" for "Prime Minister"), and so does any of ``restated``
+    (question words and names a claim may restate as they are); any other missing word counts against the claim,
+    and more than ``tolerance`` of them fail it.
     """
     texts = [t for t in cited if t]
     if not texts:
@@ -181,7 +185,7 @@ def check_claim(
     missing_dates = date_expressions(claim) - date_expressions(joined)
     if missing_dates:
         return Verdict(False, f"dates not in its citations: {', '.join(sorted(missing_dates))}")
-    name_pool = {name_term(w) for w in _WORD.findall(joined)}
+    name_pool = {name_term(w) for w in _WORD.findall(joined)} | {name_term(w) for w in restated}
     names = entities(claim)
     for name in names:
         if any(name_term(w) not in name_pool for w in _WORD.findall(name) if w.lower() not in STOPWORDS):

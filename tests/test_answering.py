@@ -302,3 +302,18 @@ def test_a_reader_overview_keeps_only_verified_bullets(assistant: Assistant) -> 
     assert len(shown) == len(numbered) and "12,000" not in answer.answer
     assert any(not s.supported and "12,000" in s.text for s in answer.sentences)
     _quotes_are_verbatim(assistant, answer)
+
+
+def test_an_overview_of_a_brief_named_by_its_subject(settings: Settings, seed_dir: Path) -> None:
+    other = seed_dir / "sudan-brief.txt"
+    other.write_text(
+        "UN experts said paramilitary forces carried out ethnic killings in Darfur, Sudan. "
+        "The report was sent to the UN Security Council in January.\n",
+        encoding="utf-8",
+    )
+    assistant = Assistant(settings=settings, embeddings=HashEmbeddings())
+    assistant.ingest([seed_dir])
+    for question in ("What is the Sudan brief about?", "Summarize the Darfur report."):
+        answer = assistant.ask(question, llm="none")
+        assert not answer.refused and {c.source for c in answer.citations} == {"sudan-brief.txt"}, question
+    assert assistant.ask("What is the Atlantis brief about?", llm="none").refused
