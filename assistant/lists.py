@@ -35,16 +35,19 @@ _NOUNS: dict[ListKind, str] = {
     "place": r"places?|locations?|cities|city|regions?|areas?|territor(?:y|ies)|geograph\w*",
     "date": r"dates?|days?|months?|years?",
 }
-_VERB = r"(?:mention|name|involve|reference|cite|list|appear|discuss|feature|identif|refer)\w*"
+_VERB = (
+    r"(?:mention|name|involve|reference|cite|list|appear|discuss|feature|refer)(?:s|d|ed|red|ring|ing)?\b"
+    r"|identif(?:y|ies|ied|ying)\b"
+)
 _WH = r"(?:which|what|list|name|enumerate|give|show|all|every|any)"
 _PATTERNS: list[tuple[ListKind, re.Pattern[str]]] = [
-    (kind, re.compile(rf"\b{_WH}\b.{{0,40}}?\b(?:{nouns})\b.{{0,80}}?\b{_VERB}", re.IGNORECASE | re.DOTALL))
+    (kind, re.compile(rf"\b{_WH}\b.{{0,40}}?\b(?:{nouns})\b.{{0,80}}?\b(?:{_VERB})", re.IGNORECASE | re.DOTALL))
     for kind, nouns in _NOUNS.items()
 ] + [
     (kind, re.compile(rf"^\s*(?:list|enumerate|name)\b.{{0,25}}?\b(?:{nouns})\b", re.IGNORECASE))
     for kind, nouns in _NOUNS.items()
 ]
-_WHO_IS_NAMED = re.compile(rf"\bwho\b.{{0,30}}?\b(?:is|are|was|were|gets?|got)\s+{_VERB}", re.IGNORECASE)
+_WHO_IS_NAMED = re.compile(rf"\bwho\b.{{0,30}}?\b(?:is|are|was|were|gets?|got)\s+(?:{_VERB})", re.IGNORECASE)
 
 
 def list_question(question: str) -> ListKind | None:

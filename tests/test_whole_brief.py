@@ -64,6 +64,8 @@ def store(settings: Settings, seed_dir: Path) -> BriefStore:
         ("Which countries sent delegations to military exercises in Belarus?", None),
         ("Who disclosed the presence of North Korean units?", None),
         ("What is this brief about?", None),
+        ("On what date was Moldova's referendum held?", None),
+        ("Which units listened to the briefing?", None),
     ],
 )
 def test_list_questions_are_recognised(question: str, kind: str | None) -> None:
