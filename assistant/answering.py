@@ -21,7 +21,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage
 
 from index import DocumentInfo, LexicalIndex, sentence_spans
-from index.lexical import content_terms
+from index.lexical import content_terms, name_term
 
 from .briefs import Brief
 from .citations import Answer, AnswerSentence, Citation
@@ -52,6 +52,8 @@ MAX_QUESTION_CHARS = 2000
 # and is semantically close; thresholds measured on the seed test set (docs/evaluation.md).
 _MIN_COVERAGE = 0.43
 _MIN_SEMANTIC = 0.15
+_ABOUT_THE_QUESTION = 0.75
+"""Coverage of the question's key terms at which a sentence is about what a count or date question asks."""
 # What the reader sees: the best sentences, each with its neighbours (reader.context_sentences).
 _READER_TOP = 4
 _READER_SENTENCES = 9
@@ -204,10 +206,19 @@ def _verify(
     """
     drafts: list[_Draft] = []
     seen: set[str] = set()
-    # A claim may restate the question's words and add one word, except for a count or a date: "6.8 million people
-    # were killed" must not pass where the sentence says they were displaced.
+    # A claim may restate the question's words (names as written, too) and add one word. A count or a date adds none,
+    # and restates the question only from a sentence about what was asked: "6.8 million people were killed" must not
+    # pass where the sentence says they were displaced.
     strict = question.answer_type in (AnswerType.NUMBER, AnswerType.DATE)
-    restated = () if strict else question.terms
+    restatable = {*question.terms, *(name_term(w) for w in re.findall(r"[^\W_]+", question.text))}
+
+    def holds(claim: str, group: Sequence[Evidence]) -> bool:
+        about = not strict or max(e.lexical for e in group) >= _ABOUT_THE_QUESTION
+        restated = restatable if about else ()
+        return check_claim(
+            claim, [e.text for e in group], question.terms, similar, restated, 0 if strict else 1
+        ).supported
+
     for claim in parse_reply(reply, _split_sentences, len(numbered)):
         key = " ".join(content_terms(claim.text))
         if not key or key in seen:
@@ -217,16 +228,7 @@ def _verify(
         candidates = [cited] if cited else []
         candidates += [[e] for e in numbered if e not in cited]
         candidates += [[a, b] for a, b in zip(numbered, numbered[1:], strict=False) if a in cited or b in cited]
-        support = next(
-            (
-                group
-                for group in candidates
-                if check_claim(
-                    claim.text, [e.text for e in group], question.terms, similar, restated, 0 if strict else 1
-                ).supported
-            ),
-            None,
-        )
+        support = next((group for group in candidates if holds(claim.text, group)), None)
         drafts.append(_Draft(claim.text, tuple(support or ()), support is not None))
     return drafts
 
