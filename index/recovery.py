@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .chroma_internals import ChromaFolder
 from .chunking import chunk_document
 from .documents import SourceDocument
 from .errors import ConfigError, StoreError
 from .ingest import Ingestor, IngestReport, Progress
 from .settings import Settings
-from .store import BriefStore, aside_path, open_in_process
+from .store import BriefStore, aside_path
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -112,7 +113,7 @@ def rebuild_index(
             f"The index at {folder} cannot be read and nothing else says which briefs it held; nothing was "
             "changed. Rebuild it from your files: brief reindex PATH... (the files or folders of your briefs)"
         )
-    if open_in_process(folder):
+    if ChromaFolder(folder).open_in_process():
         raise StoreError(f"The index {folder} is still open in this process; close it before rebuilding it")
     if folder.exists():
         report.moved_to = aside_path(folder, "replaced")

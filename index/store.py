@@ -9,12 +9,12 @@ Chroma writes a collection's vector index (HNSW) in place, file by file, so a pr
 one leaves files that no longer fit together, and Chroma then fails every read of that collection. The rows
 Chroma logs for each write (its write-ahead log, in the crash-safe SQLite database) hold every vector too, but
 Chroma deletes them once the vector index is saved. Embedded, this store keeps them: it turns Chroma's log
-purging off and itself drops only the rows a later row of the same id replaced
-(:meth:`BriefStore._compact_log`), so the log holds the latest vector of every stored id. When a vector
-index's files disagree with their header (a save cut short) or Chroma cannot load or update it, the store
-moves its files aside (to ``chroma.damaged-<time>`` beside the index), and Chroma rebuilds it from the log:
-nothing is lost and no ``brief reindex`` is needed. An index written before this store kept the log is not
-rebuilt this way (the log lacks vectors); it still fails with one error naming ``brief reindex``.
+purging off and itself drops only the rows a later row of the same id replaced, so the log holds the latest
+vector of every stored id. When a vector index's files disagree with their header (a save cut short) or Chroma
+cannot load or update it, the store moves its files aside (to ``chroma.damaged-<time>`` beside the index), and
+Chroma rebuilds it from the log: nothing is lost and no ``brief reindex`` is needed. An index written before this
+store kept the log is not rebuilt this way (the log lacks vectors); it still fails with one error naming
+``brief reindex``. Everything that touches Chroma's private tables and files is in :mod:`index.chroma_internals`.
 
 Every write also stores a fresh version token. A reader keeps the committed documents (and the chunk list)
 of the version it last saw and refetches them only when the token changed, so a query costs one small
@@ -24,11 +24,10 @@ read however many documents are indexed, and a write by another process is still
 from __future__ import annotations
 
 import hashlib
-import sqlite3
-import struct
-import sys
+import logging
 import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,20 +36,21 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from .chroma_internals import ChromaFolder, vector_index_failed
 from .documents import Chunk, SourceDocument
 from .errors import StoreError
 from .settings import Settings
 
-__all__ = ["BriefStore", "DocumentInfo", "ScoredChunk", "WriteItem", "aside_path", "open_in_process"]
+__all__ = ["BriefStore", "DocumentInfo", "ScoredChunk", "WriteItem", "aside_path"]
+
+logger = logging.getLogger(__name__)
 
 _READ_PAGE = 10_000
 _VERSION_ID = "version"
-_ADD, _UPSERT, _DELETE = 0, 2, 3
-"""Chroma's codes for the operations in its log (``embeddings_queue.operation``); brief writes no others."""
 _COMPACT_EVERY = 20_000
 """Log rows a process writes between two compactions of the chunks' log (a compaction reads the whole log)."""
-_INITIAL_CAPACITY = 100
-"""Elements a new Chroma vector index makes room for (its first ``data_level0.bin`` is that large)."""
+_TEXT_CACHE_CHARS = 16_000_000
+"""Characters of document text a store keeps in memory (least recently used first out)."""
 
 WriteItem = tuple[SourceDocument, Sequence[Chunk], Sequence[Sequence[float]]]
 """One document to write: its new version, its chunks and their embeddings, in the same order."""
@@ -150,47 +150,6 @@ def _record(document: SourceDocument, chunks: int, indexed_at: str) -> dict[str,
     return record
 
 
-def _torn_save(folder: Path) -> str:
-    """What is wrong with a vector index folder that a save stopped half way, or "" when it looks whole.
-
-    hnswlib's ``header.bin`` counts the elements; ``data_level0.bin`` holds a fixed-size record for each (the file
-    is first made for the index's initial capacity) and ``length.bin`` four bytes for each. A save cut short, or
-    one whose header was not written yet, leaves the sizes disagreeing. An unknown layout is left to Chroma.
-    """
-    try:
-        header = (folder / "header.bin").read_bytes()
-        data, lengths = (folder / "data_level0.bin").stat().st_size, (folder / "length.bin").stat().st_size
-    except FileNotFoundError:
-        return ""  # never saved, or already moved aside: Chroma starts it afresh from the log
-    if len(header) < 40:
-        return f"its header.bin holds {len(header)} bytes"
-    version, _, capacity, count, record = struct.unpack_from("<iQQQQ", header)
-    if version != 1 or not record:
-        return ""
-    if data < count * record or lengths < count * 4:
-        return f"its files hold fewer than the {count} elements its header.bin counts (a save cut short)"
-    if data > count * record and data > _INITIAL_CAPACITY * record and data != capacity * record:
-        return f"its data_level0.bin holds more than the {count} elements its header.bin counts (a save cut short)"
-    return ""
-
-
-def _shared_systems() -> tuple[dict[str, Any], dict[str, int]]:
-    """Chroma's per-process cache of open databases by folder, and how many clients use each."""
-    from chromadb.api.shared_system_client import SharedSystemClient
-
-    return SharedSystemClient._identifier_to_system, SharedSystemClient._identifier_to_refcount
-
-
-def open_in_process(folder: Path) -> bool:
-    """Whether a Chroma client of this process still holds the index in ``folder``."""
-    return bool(_shared_systems()[1].get(str(folder)))
-
-
-def _vector_index_failed(error: Exception) -> bool:
-    """Whether a Chroma error says a collection's vector index (HNSW) could not be loaded or brought up to date."""
-    return "hnsw" in str(error).lower()
-
-
 def aside_path(folder: Path, reason: str) -> Path:
     """A free name next to ``folder`` (``<folder>.<reason>-<time>``) to keep an old or damaged index in."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
@@ -207,6 +166,36 @@ def _any_of(conditions: list[dict[str, Any]]) -> dict[str, Any]:
     return conditions[0] if len(conditions) == 1 else {"$or": conditions}
 
 
+class _TextCache:
+    """Document texts by (source, content hash), least recently used dropped first beyond a character budget."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self._texts: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self._chars = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> str | None:
+        with self._lock:
+            text = self._texts.get(key)
+            if text is not None:
+                self._texts.move_to_end(key)
+            return text
+
+    def put(self, key: tuple[str, str], text: str) -> None:
+        with self._lock:
+            if key in self._texts or len(text) > self.budget:
+                return
+            self._texts[key] = text
+            self._chars += len(text)
+            while self._chars > self.budget:
+                _, dropped = self._texts.popitem(last=False)
+                self._chars -= len(dropped)
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+
 class BriefStore:
     """Documents and chunks in Chroma, embedded under ``BRIEF_HOME`` or on a ``chroma run`` server.
 
@@ -218,13 +207,14 @@ class BriefStore:
         """Remember where the index lives; the connection opens on first use."""
         self.settings = settings
         self.document_fetches = 0
+        self._folder = None if settings.chroma_url else ChromaFolder(settings.chroma_path)
         self._client: Any = None
         self._collections: dict[str, Any] = {}
         self._max_batch = 0
         self._lock = threading.RLock()
         self._snapshot: _Snapshot | None = None
         self._chunk_cache: tuple[str, list[Chunk]] | None = None
-        self._text_cache: dict[str, str] = {}
+        self._texts = _TextCache(_TEXT_CACHE_CHARS)
         self._unlogged = 0
 
     @property
@@ -274,33 +264,18 @@ class BriefStore:
             )
             client.heartbeat()
             return client
-        self.settings.chroma_path.mkdir(parents=True, exist_ok=True)
-        database = self.settings.chroma_path / "chroma.sqlite3"
+        assert self._folder is not None
+        self._folder.path.mkdir(parents=True, exist_ok=True)
+        database = self._folder.database
         if database.exists() and database.stat().st_size < 100:
             raise StoreError(
                 f"Cannot open the index at {self.location}: {database.name} is truncated "
                 f"({database.stat().st_size} bytes); run `brief reindex` to move it aside and rebuild it"
             )
-        client = chromadb.PersistentClient(path=str(self.settings.chroma_path), settings=chroma_settings)
-        self._keep_log()
+        client = chromadb.PersistentClient(path=str(self._folder.path), settings=chroma_settings)
+        self._folder.check()
+        self._folder.keep_log()
         return client
-
-    @contextmanager
-    def _database(self) -> Iterator[sqlite3.Connection]:
-        """A connection of our own to Chroma's SQLite database, for what Chroma's API does not offer."""
-        database = sqlite3.connect(self.settings.chroma_path / "chroma.sqlite3", timeout=60, isolation_level=None)
-        try:
-            yield database
-        finally:
-            database.close()
-
-    def _keep_log(self) -> None:
-        """Turn Chroma's purging of its log off, so the log keeps the vectors a damaged vector index needs."""
-        with self._database() as database:
-            database.execute(
-                "UPDATE embeddings_queue_config SET config_json_str = json_set(config_json_str, "
-                "'$.automatically_purge', json('false')) WHERE json_extract(config_json_str, '$.automatically_purge')"
-            )
 
     def _collection(self, kind: str) -> Any:
         with self._lock:
@@ -312,35 +287,32 @@ class BriefStore:
                         embedding_function=None,
                         configuration={"hnsw": {"space": "cosine"}},
                     )
-                    if not self.settings.chroma_url:
+                    if self._folder is not None:
                         collection = self._sound(kind, collection)
                     self._collections[kind] = collection
             return self._collections[kind]
 
-    def _segments(self, collection: Any) -> dict[str, str]:
-        """The ids of the collection's ``VECTOR`` and ``METADATA`` segments (the vector index's folder is the first)."""
-        with self._database() as database:
-            return dict(database.execute("SELECT scope, id FROM segments WHERE collection = ?", (str(collection.id),)))
-
     def _sound(self, kind: str, collection: Any) -> Any:
         """The collection, once Chroma has loaded its vector index; rebuilt from the log first if it is damaged."""
-        torn = _torn_save(self.settings.chroma_path / self._segments(collection)["VECTOR"])
+        assert self._folder is not None
+        collection_id = str(collection.id)
+        torn = self._folder.torn(collection_id)
         if torn:
             # Such files can crash the process inside Chroma's loader (SIGSEGV) rather than raise: rebuild first.
-            rebuilt = self._rebuild_vector_index(kind, collection, torn, required=False)
+            rebuilt = self._rebuild_vector_index(kind, collection_id, torn, required=False)
             if rebuilt is not None:
                 return rebuilt
         try:
             collection.count()  # Chroma loads the vector index and applies its log here
         except Exception as error:  # noqa: BLE001 - which failures are damage is decided here
-            if not _vector_index_failed(error):
+            if not vector_index_failed(error):
                 raise
-            return self._rebuild_vector_index(kind, collection, str(error))
-        self._compact_log(str(collection.id))
+            return self._rebuild_vector_index(kind, collection_id, str(error))
+        self._compact_log(collection_id)
         return collection
 
-    def _rebuild_vector_index(self, kind: str, collection: Any, error: str, required: bool = True) -> Any:
-        """Move the damaged vector index of ``collection`` aside and let Chroma rebuild it from its log.
+    def _rebuild_vector_index(self, kind: str, collection_id: str, error: str, required: bool = True) -> Any:
+        """Move the damaged vector index of a collection aside and let Chroma rebuild it from its log.
 
         Returns:
             The collection with its rebuilt vector index; None when the log cannot rebuild it and not ``required``.
@@ -350,16 +322,8 @@ class BriefStore:
                 log was kept), or the rebuilt index still fails.
 
         """
-        collection_id = str(collection.id)
-        segments = self._segments(collection)
-        with self._database() as database:
-            topic = f"%/{collection_id}"
-            missing = database.execute(
-                "SELECT COUNT(*) FROM embeddings AS e LEFT JOIN (SELECT DISTINCT id FROM embeddings_queue "
-                "WHERE topic LIKE ? AND operation IN (?, ?) AND vector IS NOT NULL) AS q ON q.id = e.embedding_id "
-                "WHERE e.segment_id = ? AND q.id IS NULL",
-                (topic, _ADD, _UPSERT, segments["METADATA"]),
-            ).fetchone()[0]
+        assert self._folder is not None
+        missing = self._folder.missing_vectors(collection_id)
         if missing and not required:
             return None
         if missing:
@@ -369,37 +333,28 @@ class BriefStore:
                 "before brief kept that log); run `brief reindex` to rebuild it"
             )
         self.close()
-        damaged = self.settings.chroma_path / segments["VECTOR"]
-        aside = aside_path(self.settings.chroma_path, "damaged") / segments["VECTOR"]
-        if damaged.exists():
-            aside.parent.mkdir(parents=True)
-            damaged.rename(aside)
-        with self._database() as database:
-            # With neither files nor a saved position, Chroma takes the vector index as new and applies the whole log.
-            database.execute("DELETE FROM max_seq_id WHERE segment_id = ?", (segments["VECTOR"],))
-        self._client = self._connect()
-        self._max_batch = int(self._client.get_max_batch_size())
-        collection = self._client.get_collection(f"{self.settings.collection}-{kind}", embedding_function=None)
+        aside = self._folder.set_aside_vector_index(collection_id, aside_path(self._folder.path, "damaged"))
+        collection = self.client.get_collection(f"{self.settings.collection}-{kind}", embedding_function=None)
         count = collection.count()
-        kept = f"; its damaged files are in {aside}" if aside.exists() else ""
-        print(
-            f"brief: the vector index of the {kind} in {self.location} was damaged ({error}); "
-            f"rebuilt it from Chroma's log ({count} vectors){kept}",
-            file=sys.stderr,
+        logger.warning(
+            "the vector index of the %s in %s was damaged (%s); rebuilt it from Chroma's log (%d vectors)%s",
+            kind,
+            self.location,
+            error,
+            count,
+            f"; its damaged files are in {aside}" if aside else "",
         )
         return collection
 
     def close(self) -> None:
         """Close the Chroma client, and make Chroma forget the index folder once no client of this process holds it.
 
-        Chroma 1.5 keeps every database it opened, or failed to start, cached by folder for the whole process and
-        hands it to the next client of that folder, even after the files changed underneath; the next use of
-        this store opens the folder afresh.
+        The next use of this store opens the folder afresh.
         """
         if self._client is not None:
             self._client.close()
-        if not open_in_process(self.settings.chroma_path):
-            _shared_systems()[0].pop(str(self.settings.chroma_path), None)
+        if self._folder is not None:
+            self._folder.forget()
         self._client = None
         self._collections.clear()
 
@@ -451,14 +406,19 @@ class BriefStore:
 
     def text(self, source: str) -> str:
         """The full stored text of ``source``; every citation's offsets point into it."""
+        info = self.document(source)
+        if info is None:
+            raise StoreError(f"No document named {source!r} in the index; `brief list` shows what is there")
+        text = self._texts.get((source, info.sha256))
+        if text is not None:
+            return text
         with self._guard("read"):
             result = self._documents.get(ids=[source], include=["documents", "metadatas"])
         if not result["ids"]:
             raise StoreError(f"No document named {source!r} in the index; `brief list` shows what is there")
-        sha = str(result["metadatas"][0]["sha256"])
-        if sha not in self._text_cache:
-            self._text_cache[sha] = result["documents"][0]
-        return self._text_cache[sha]
+        text = str(result["documents"][0])
+        self._texts.put((source, str(result["metadatas"][0]["sha256"])), text)
+        return text
 
     def signature(self) -> str:
         """A fingerprint of the committed documents: it changes whenever the index content changes."""
@@ -527,36 +487,18 @@ class BriefStore:
     def _logged(self, rows: int) -> None:
         """Count the log rows this process wrote; compact the chunks' log every :data:`_COMPACT_EVERY` of them."""
         self._unlogged += rows
-        if self._unlogged >= _COMPACT_EVERY and not self.settings.chroma_url:
+        if self._unlogged >= _COMPACT_EVERY and self._folder is not None:
             self._compact_log(str(self._chunks.id))
 
     def _compact_log(self, collection_id: str) -> None:
-        """Drop the rows of Chroma's log that no index needs any more: those a later row of the same id replaced.
+        """Drop the log rows no index needs any more (see :meth:`ChromaFolder.compact_log`).
 
-        Only rows both of the collection's indexes have applied and saved (below the lower of their saved
-        positions) are dropped, which is what Chroma's own purging would drop; of those, the latest row of each
-        stored id is kept, so the log still holds every stored vector. It runs when a collection is opened and
-        after every :data:`_COMPACT_EVERY` rows a process writes, so the log stays about the size of the index
-        plus what one process wrote.
+        It runs when a collection is opened and after every :data:`_COMPACT_EVERY` rows a process writes, so the log
+        stays about the size of the index plus what one process wrote.
         """
+        assert self._folder is not None
         self._unlogged = 0
-        with self._database() as database:
-            saved = database.execute(
-                "SELECT MIN(COALESCE(m.seq_id, 0)) FROM segments AS s LEFT JOIN max_seq_id AS m "
-                "ON m.segment_id = s.id WHERE s.collection = ?",
-                (collection_id,),
-            ).fetchone()[0]
-            # Strictly below the saved position, like Chroma's purge: the log's sequence numbers are SQLite row ids,
-            # so deleting the highest rows would hand their numbers to the next writes, which Chroma would then take
-            # for rows it had applied already and skip.
-            database.execute(
-                "DELETE FROM embeddings_queue WHERE seq_id IN (SELECT seq_id FROM (SELECT seq_id, operation, "
-                "MAX(CASE WHEN operation IN (?, ?) THEN seq_id END) OVER (PARTITION BY id) AS replaced, "
-                "MAX(seq_id) OVER (PARTITION BY id) AS latest FROM embeddings_queue WHERE topic LIKE ?) "
-                "WHERE seq_id < ? AND (seq_id < replaced OR (operation = ? AND seq_id = latest))) "
-                "AND seq_id < (SELECT MAX(seq_id) FROM embeddings_queue)",
-                (_UPSERT, _DELETE, f"%/{collection_id}", saved or 0, _DELETE),
-            )
+        self._folder.compact_log(collection_id)
 
     def _stored_chunks(self, include: list[str], where: dict[str, Any] | None = None) -> Iterator[Any]:
         """Every stored chunk (committed or not) as (id, metadata, document, embedding), page by page."""
