@@ -19,26 +19,36 @@ store kept the log is not rebuilt this way (the log lacks vectors); it still fai
 Every write also stores a fresh version token. A reader keeps the committed documents (and the chunk list)
 of the version it last saw and refetches them only when the token changed, so a query costs one small
 read however many documents are indexed, and a write by another process is still seen.
+
+Several processes may share one embedded index (``brief serve``, the CLI, app replicas). Chroma's embedded
+client keeps each vector index in memory and never sees another process's writes there, so when the token
+moved and this process did not move it, the store reloads Chroma's in-memory state from disk and the log
+(:func:`index.chroma_internals.reload`). Writes, and every load of a vector index (which may save it), hold
+a lock on the index folder shared by every process (:mod:`index.locking`): no process saves a vector index
+missing another's writes, or loads one half saved. A ``brief reindex`` that replaced the folder is followed
+too. On a Chroma server all processes share the server's one copy, and only the token is needed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from .chroma_internals import ChromaFolder, vector_index_failed
+from .chroma_internals import ChromaFolder, reload, vector_index_failed
 from .documents import Chunk, SourceDocument
 from .errors import StoreError
+from .locking import folder_lock
 from .settings import Settings
 
 __all__ = ["BriefStore", "DocumentInfo", "ScoredChunk", "WriteItem", "aside_path"]
@@ -116,7 +126,9 @@ def _chunk_metadata(chunk: Chunk) -> dict[str, Any]:
 
 
 def _is_committed(committed: Mapping[str, DocumentInfo], metadata: Any) -> bool:
-    """Whether a stored chunk belongs to the committed version of its document."""
+    """Whether a stored chunk belongs to the committed version of its document (None: deleted since it was found)."""
+    if metadata is None:
+        return False
     info = committed.get(str(metadata["source"]))
     return info is not None and info.sha256 == metadata["doc_sha256"]
 
@@ -216,6 +228,9 @@ class BriefStore:
         self._chunk_cache: tuple[str, list[Chunk]] | None = None
         self._texts = _TextCache(_TEXT_CACHE_CHARS)
         self._unlogged = 0
+        self._fresh_as_of: str | None = None
+        self._opened_fresh = False
+        self._database_identity: tuple[int, int] | None = None
 
     @property
     def location(self) -> str:
@@ -272,17 +287,33 @@ class BriefStore:
                 f"Cannot open the index at {self.location}: {database.name} is truncated "
                 f"({database.stat().st_size} bytes); run `brief reindex` to move it aside and rebuild it"
             )
+        shared = self._folder.open_in_process()
         client = chromadb.PersistentClient(path=str(self._folder.path), settings=chroma_settings)
         self._folder.check()
         self._folder.keep_log()
+        self._database_identity = self._identity()
+        # A database another store of this process opened may hold vector indexes older than the token: reload it.
+        self._opened_fresh = not shared
         return client
+
+    def _identity(self) -> tuple[int, int] | None:
+        """The device and inode of the embedded database file (``brief reindex`` replaces it), None if absent."""
+        assert self._folder is not None
+        try:
+            found = os.stat(self._folder.database)
+        except FileNotFoundError:
+            return None
+        return found.st_dev, found.st_ino
+
+    def _exclusive(self) -> AbstractContextManager[None]:
+        """The lock every process takes on an embedded index folder to write, or to load vector indexes."""
+        return folder_lock(self._folder.path) if self._folder is not None else nullcontext()
 
     def _collection(self, kind: str) -> Any:
         with self._lock:
             if kind not in self._collections:
-                client = self.client
-                with self._guard("open"):
-                    collection = client.get_or_create_collection(
+                with self._exclusive(), self._guard("open"):
+                    collection = self.client.get_or_create_collection(
                         f"{self.settings.collection}-{kind}",
                         embedding_function=None,
                         configuration={"hnsw": {"space": "cosine"}},
@@ -357,6 +388,8 @@ class BriefStore:
             self._folder.forget()
         self._client = None
         self._collections.clear()
+        self._fresh_as_of = None
+        self._opened_fresh = False
 
     @property
     def _chunks(self) -> Any:
@@ -370,11 +403,22 @@ class BriefStore:
     def _state(self) -> Any:
         return self._collection("state")
 
+    def _version(self) -> str:
+        found = self._state.get(ids=[_VERSION_ID], include=["metadatas"])["metadatas"] or []
+        return str(found[0]["token"]) if found else ""
+
     def _current(self) -> _Snapshot:
-        """The committed documents, refetched only when the version token moved since the last look."""
+        """The committed documents, refetched only when the version token moved since the last look.
+
+        Embedded, a token this process did not write, or a database file replaced by ``brief reindex``, first makes
+        Chroma reload what it holds in memory (see the module's docstring).
+        """
         with self._lock, self._guard("read"):
-            found = self._state.get(ids=[_VERSION_ID], include=["metadatas"])["metadatas"] or []
-            version = str(found[0]["token"]) if found else ""
+            if self._folder is not None and self._client is not None and self._replaced():
+                self._catch_up(replaced=True)
+            version = self._version()
+            if self._folder is not None and version != self._fresh_as_of:
+                version = self._catch_up(replaced=False)
             if self._snapshot is None or self._snapshot.version != version:
                 result = self._documents.get(include=["metadatas"])
                 infos = sorted((_info_from(m) for m in result["metadatas"] or []), key=lambda d: d.source)
@@ -386,11 +430,35 @@ class BriefStore:
                 self.document_fetches += 1
             return self._snapshot
 
+    def _replaced(self) -> bool:
+        """Whether the database file is no longer the one this store opened (``brief reindex`` made a new one)."""
+        identity = self._identity()
+        return identity is not None and identity != self._database_identity
+
+    def _catch_up(self, replaced: bool) -> str:
+        """Make this process's Chroma hold every write of the current version, under the folder lock; return it.
+
+        A store that opened the database itself is up to date when it first reads the token (Chroma loads each
+        vector index, with the whole log, on its first use); otherwise Chroma's in-memory state is reloaded.
+        """
+        with self._exclusive():
+            if replaced or not self._opened_fresh and self._version() != self._fresh_as_of:
+                reload(self.client)
+                self._collections.clear()
+                self._database_identity = self._identity()
+                logger.info("reloaded the index at %s: another process changed it", self.location)
+            self._opened_fresh = False
+            self._fresh_as_of = self._version()
+            return self._fresh_as_of
+
     def _changed(self) -> None:
         """Record a write: a new version token for every reader, and no stale cache here."""
-        self._state.upsert(ids=[_VERSION_ID], embeddings=[[1.0]], metadatas=[{"token": uuid.uuid4().hex}])
+        token = uuid.uuid4().hex
+        self._state.upsert(ids=[_VERSION_ID], embeddings=[[1.0]], metadatas=[{"token": token}])
         self._snapshot = None
         self._chunk_cache = None
+        if self._folder is not None:
+            self._fresh_as_of = token  # written under the folder lock by a store that was up to date
 
     def committed(self) -> Mapping[str, DocumentInfo]:
         """Every committed document by source name (cached; do not modify)."""
@@ -446,7 +514,7 @@ class BriefStore:
         chunks = [chunk for _, document_chunks, _ in items for chunk in document_chunks]
         vectors = [list(vector) for _, _, embeddings in items for vector in embeddings]
         indexed_at = datetime.now(UTC).isoformat(timespec="seconds")
-        with self._lock, self._guard("write to"):
+        with self._writing():
             chunk_collection, document_collection = self._chunks, self._documents
             for part in self._batches(len(chunks)):
                 chunk_collection.upsert(
@@ -464,24 +532,42 @@ class BriefStore:
                     metadatas=[_record(document, len(chunks), indexed_at) for document, chunks, _ in batch],
                 )
             for part in self._batches(len(items)):
-                chunk_collection.delete(
-                    where=_any_of(
-                        [
-                            {"$and": [{"source": document.source}, {"doc_sha256": {"$ne": document.sha256}}]}
-                            for document, _, _ in items[part]
-                        ]
-                    )
-                )
-            self._changed()
+                self._drop_replaced([document.source for document, _, _ in items[part]])
             self._logged(2 * len(chunks))
+
+    def _drop_replaced(self, sources: Sequence[str]) -> None:
+        """Delete the chunks of every version of ``sources`` but the committed one, as the records say now.
+
+        Reading the records again, rather than trusting the version just written, keeps the chunks of a version
+        another client committed in the meantime (on a shared Chroma server, where no folder lock serialises writes).
+        """
+        records = self._documents.get(ids=list(sources), include=["metadatas"])
+        committed = {str(m["source"]): str(m["sha256"]) for m in records["metadatas"] or []}
+        self._chunks.delete(
+            where=_any_of(
+                [
+                    {"$and": [{"source": source}, {"doc_sha256": {"$ne": committed[source]}}]}
+                    if source in committed
+                    else {"source": source}
+                    for source in sources
+                ]
+            )
+        )
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold this store, and the folder lock when embedded, with Chroma up to date; then record a new version."""
+        with self._lock, self._exclusive(), self._guard("write to"):
+            self._current()
+            yield
+            self._changed()
 
     def remove(self, source: str) -> bool:
         """Delete ``source`` and its chunks; False when it was not indexed."""
-        with self._lock, self._guard("write to"):
+        with self._writing():
             existed = bool(self._documents.get(ids=[source], include=[])["ids"])
             self._documents.delete(ids=[source])
             self._chunks.delete(where={"source": source})
-            self._changed()
         return existed
 
     def _logged(self, rows: int) -> None:
@@ -515,16 +601,15 @@ class BriefStore:
 
     def repair(self) -> int:
         """Delete chunks that no committed document owns (left by an interrupted write); return how many."""
-        committed = self.committed()
-        with self._lock:
+        with self._writing():
+            committed = self.committed()
             orphans = [
                 chunk_id
                 for chunk_id, metadata in self._stored_chunks(["metadatas"])
                 if not _is_committed(committed, metadata)
             ]
-            with self._guard("repair"):
-                for part in self._batches(len(orphans)):
-                    self._chunks.delete(ids=orphans[part])
+            for part in self._batches(len(orphans)):
+                self._chunks.delete(ids=orphans[part])
         return len(orphans)
 
     def chunks(self) -> list[Chunk]:
@@ -543,12 +628,25 @@ class BriefStore:
 
     def vectors_by_text(self, sources: Sequence[str]) -> dict[str, list[float]]:
         """The stored embedding of every chunk text of ``sources``, to reuse when a document changes a little."""
-        if not sources:
+        where = self._committed_of(sources)
+        if where is None:
             return {}
         return {
             text: [float(x) for x in vector]
-            for _, text, vector in self._stored_chunks(["documents", "embeddings"], {"source": {"$in": list(sources)}})
+            for _, text, vector in self._stored_chunks(["documents", "embeddings"], where)
         }
+
+    def _committed_of(self, sources: Sequence[str]) -> dict[str, Any] | None:
+        """A ``where`` matching the committed chunks of ``sources``; None when none of them is committed.
+
+        Naming the committed versions keeps out chunks another process is writing: this process's vector index
+        holds no vector for them until it reloads.
+        """
+        committed = self.committed()
+        versions = sorted({committed[source].sha256 for source in sources if source in committed})
+        if not versions:
+            return None
+        return {"$and": [{"source": {"$in": list(sources)}}, {"doc_sha256": {"$in": versions}}]}
 
     def search(self, embedding: Sequence[float], k: int, sources: Sequence[str] | None = None) -> list[ScoredChunk]:
         """The ``k`` committed chunks closest to ``embedding``, optionally only from ``sources``."""
@@ -557,7 +655,7 @@ class BriefStore:
         total = sum(committed[s].chunks for s in set(sources) if s in committed) if sources else snapshot.chunks
         if total == 0:
             return []
-        where: dict[str, Any] | None = {"source": {"$in": list(sources)}} if sources else None
+        where = self._committed_of(sources) if sources else None
         with self._guard("search"):
             result = self._chunks.query(
                 query_embeddings=[list(embedding)],
