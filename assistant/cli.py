@@ -293,6 +293,39 @@ def rgb(context: CliContext, path: Path, limit: int | None, as_json: bool, llm: 
         click.echo(format_table(rgb_rows(result)))
 
 
+@bench.command(name="suspect")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--texts",
+    "texts",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Also count flagged sentences of ordinary texts: .txt/.md files, folders, or .jsonl (every long string).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures and every error as JSON.")
+def bench_suspect(path: Path | None, texts: tuple[Path, ...], as_json: bool) -> None:
+    """Precision and recall of the suspect-text detector on a labelled set (default: the one in tests/data)."""
+    from .evaluation import SUSPECT_SET, format_table, read_labelled, scan_texts, score_detector, suspect_rows
+
+    scores = score_detector(read_labelled(path or SUSPECT_SET))
+    scanned = scan_texts(list(texts)) if texts else None
+    if as_json:
+        _emit_json({**scores, **({"texts": scanned} if scanned else {})})
+        return
+    click.echo(format_table(suspect_rows(scores)))
+    for label, key in (("false positive", "false_positives"), ("missed", "missed")):
+        for sentence in scores["all"][key]:
+            click.echo(f"{label}: {sentence}")
+    if scanned:
+        rate = f"{100 * scanned['rate']:.2f}%" if scanned["rate"] is not None else "n/a"
+        click.echo(
+            f"\nordinary texts: {scanned['flagged']} of {scanned['sentences']} sentences flagged ({rate}) "
+            f"in {scanned['texts']} texts"
+        )
+        for sentence in scanned["flagged_sentences"]:
+            click.echo(f"flagged: {sentence}")
+
+
 def _sizes(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int, ...]:
     try:
         sizes = tuple(int(part) for part in value.split(","))

@@ -1,13 +1,15 @@
-"""Scoring brief against a test set (``brief eval``) and the RGB benchmark (``brief bench rgb``)."""
+"""Scoring brief: a test set (``brief eval``), RGB (``brief bench rgb``), the suspect detector (``bench suspect``)."""
 
 from .baseline import StuffedBaseline
 from .metrics import Located, QuestionScore, score_question, summarize
 from .report import format_table, markdown_report, metric_rows, write_outputs
 from .rgb import read_rgb, rgb_correct, rgb_rows, run_rgb
 from .runner import EvalRun, evaluate, indexed_texts, run_testset
+from .suspect import SUSPECT_SET, read_labelled, scan_texts, score_detector, suspect_rows
 from .testset import TestQuestion, TestSet, locate_support, read_testset, unlocated_support
 
 __all__ = [
+    "SUSPECT_SET",
     "EvalRun",
     "Located",
     "QuestionScore",
@@ -20,14 +22,18 @@ __all__ = [
     "locate_support",
     "markdown_report",
     "metric_rows",
+    "read_labelled",
     "read_rgb",
     "read_testset",
     "rgb_correct",
     "rgb_rows",
     "run_rgb",
     "run_testset",
+    "scan_texts",
+    "score_detector",
     "score_question",
     "summarize",
+    "suspect_rows",
     "unlocated_support",
     "write_outputs",
 ]
