@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from index import BriefError
+from index import BriefError, Grade
 
 if TYPE_CHECKING:
+    from index import DocumentInfo
+
     from .service import Assistant
 
 __all__ = ["CliContext", "erase_sequence", "main"]
@@ -69,6 +71,18 @@ _k_option = click.option(
 )
 
 
+def _grade(ctx: click.Context, param: click.Parameter, value: str | None) -> Grade | None:
+    try:
+        return Grade.parse(value) if value is not None else None
+    except BriefError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+def _marker(document: DocumentInfo, suspects: bool) -> str:
+    """What ``brief list`` shows beside a document: its grade, and SUSPECT when it holds text addressed to an AI."""
+    return f"{document.grade or '-':<2}" + (f"  {'SUSPECT' if document.suspect else '':<7}" if suspects else "")
+
+
 @click.group(cls=_BriefGroup)
 @click.version_option(package_name="brief")
 def main() -> None:
@@ -77,9 +91,15 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--grade",
+    callback=_grade,
+    metavar="GRADE",
+    help="Admiralty grade of these sources, reliability A-F and credibility 1-6 (e.g. B2); kept by new versions.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @pass_context
-def ingest(context: CliContext, paths: tuple[Path, ...], as_json: bool) -> None:
+def ingest(context: CliContext, paths: tuple[Path, ...], grade: Grade | None, as_json: bool) -> None:
     """Index files and folders (.txt .md .html .pdf .docx)."""
     from tqdm import tqdm
 
@@ -87,9 +107,17 @@ def ingest(context: CliContext, paths: tuple[Path, ...], as_json: bool) -> None:
 
     total = sum(1 for item in expand_paths(paths) if isinstance(item, Path))
     with tqdm(total=total, unit="file", file=sys.stderr, disable=None, desc="Indexing") as bar:
-        report = context.assistant.ingest(paths, progress=lambda name: (bar.set_postfix_str(name), bar.update()))
+        report = context.assistant.ingestor.ingest_paths(
+            paths, lambda name: (bar.set_postfix_str(name), bar.update()), grade
+        )
     for failure in report.failed:
         click.echo(f"error: {failure}", err=True)
+    for source, flagged in report.suspect.items():
+        click.echo(
+            f"warning: {source} holds text addressed to an AI system, kept out of answers "
+            f"(brief ask --include-suspect uses it): “{' '.join(flagged.split())}”",
+            err=True,
+        )
     if as_json:
         _emit_json(report.as_dict())
     else:
@@ -102,7 +130,7 @@ def ingest(context: CliContext, paths: tuple[Path, ...], as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the documents as JSON.")
 @pass_context
 def list_documents(context: CliContext, as_json: bool) -> None:
-    """Show the indexed documents with their chunk counts."""
+    """Show the indexed documents: grade, SUSPECT when they hold text addressed to an AI, chunks, date, title."""
     documents = context.assistant.documents()
     if as_json:
         _emit_json([d.as_dict() for d in documents])
@@ -111,24 +139,45 @@ def list_documents(context: CliContext, as_json: bool) -> None:
         click.echo("No documents indexed yet: brief ingest PATH...", err=True)
         return
     width = max(len(d.source) for d in documents)
+    suspects = any(d.suspect for d in documents)
     for d in documents:
-        click.echo(f"{d.source:<{width}}  {d.chunks:>5} chunks  {d.date or '-':<18}  {d.title}")
+        marker = _marker(d, suspects)
+        click.echo(f"{d.source:<{width}}  {marker}  {d.chunks:>5} chunks  {d.date or '-':<18}  {d.title}")
+
+
+@main.command()
+@click.argument("source")
+@click.argument("grade", required=False, callback=_grade)
+@click.option("--clear", is_flag=True, help="Remove the document's grade.")
+@pass_context
+def grade(context: CliContext, source: str, grade: Grade | None, clear: bool) -> None:
+    """Grade a document's source in the Admiralty code: reliability A-F, credibility 1-6 (e.g. brief grade X B2)."""
+    if (grade is None) != clear:
+        raise click.UsageError("Give either a GRADE such as B2, or --clear to remove the grade")
+    context.assistant.store.set_grades({source: grade})
+    click.echo(f"{source}: graded {grade} ({grade.meaning})" if grade else f"{source}: grade cleared")
 
 
 @main.command()
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+@click.option(
+    "--include-suspect", is_flag=True, help="Also use documents holding text addressed to an AI system (brief list)."
+)
 @_k_option
 @_llm_option
 @pass_context
-def ask(context: CliContext, question: str, as_json: bool, k: int | None, llm: str | None) -> None:
+def ask(
+    context: CliContext, question: str, as_json: bool, include_suspect: bool, k: int | None, llm: str | None
+) -> None:
     """Answer QUESTION from the indexed briefs, citing the passages it rests on."""
     from .citations import Answer
 
     answer: Answer | None = None
     drafting = not as_json and sys.stderr.isatty()
     draft = ""
-    for event in context.assistant.stream(question, k=k, llm=llm):
+    opt_in: dict[str, Any] = {"include_suspect": True} if include_suspect else {}
+    for event in context.assistant.stream(question, k=k, llm=llm, **opt_in):
         if isinstance(event, Answer):
             answer = event
         elif drafting:

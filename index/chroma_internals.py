@@ -42,7 +42,8 @@ _SCHEMA = {
 }
 """The tables of Chroma's SQLite database this module reads or writes, and the columns it uses."""
 _ADD, _UPSERT, _DELETE = 0, 2, 3
-"""Chroma's codes for the operations in its log (``embeddings_queue.operation``); brief writes no others."""
+"""Chroma's codes for the operations in its log (``embeddings_queue.operation``) that add, replace or delete a
+record; brief writes only these and updates (code 1, a grade: no vector, replaces no row)."""
 _INITIAL_CAPACITY = 100
 """Elements a new Chroma vector index makes room for (its first ``data_level0.bin`` is that large)."""
 _REQUIREMENT = "chromadb>=1.5,<1.6"

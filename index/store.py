@@ -32,6 +32,7 @@ too. On a Chroma server all processes share the server's one copy, and only the 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import threading
@@ -48,8 +49,10 @@ from urllib.parse import urlparse
 from .chroma_internals import ChromaFolder, reload, vector_index_failed
 from .documents import Chunk, SourceDocument
 from .errors import StoreError
+from .grades import Grade
 from .locking import folder_lock
 from .settings import Settings
+from .suspect import Flag, find_flags
 
 __all__ = ["BriefStore", "DocumentInfo", "ScoredChunk", "WriteItem", "aside_path"]
 
@@ -68,7 +71,11 @@ WriteItem = tuple[SourceDocument, Sequence[Chunk], Sequence[Sequence[float]]]
 
 @dataclass(frozen=True)
 class DocumentInfo:
-    """What the index knows of one document, without its text."""
+    """What the index knows of one document, without its text.
+
+    ``grade`` is the analyst's Admiralty grade of the source (``B2``), if any. ``suspect`` says the text holds
+    sentences addressed to an AI system, ``flags`` which (see :mod:`index.suspect`).
+    """
 
     source: str
     title: str
@@ -78,10 +85,13 @@ class DocumentInfo:
     path: str | None = None
     format: str = "txt"
     indexed_at: str = ""
+    grade: str | None = None
+    suspect: bool = False
+    flags: tuple[Flag, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready view."""
-        return dict(self.__dict__)
+        return {**self.__dict__, "flags": [flag.as_dict() for flag in self.flags]}
 
 
 @dataclass(frozen=True)
@@ -100,6 +110,7 @@ class _Snapshot:
     documents: dict[str, DocumentInfo]
     signature: str
     chunks: int
+    suspect: frozenset[str]
 
 
 def _chunk_from(document: str, metadata: Any) -> Chunk:
@@ -143,10 +154,19 @@ def _info_from(metadata: Any) -> DocumentInfo:
         path=metadata.get("path") or None,
         format=str(metadata.get("format", "txt")),
         indexed_at=str(metadata.get("indexed_at", "")),
+        grade=metadata.get("grade") or None,
+        suspect=bool(metadata.get("suspect", False)),
+        flags=tuple(Flag(**flag) for flag in json.loads(metadata.get("flags") or "[]")),
     )
 
 
-def _record(document: SourceDocument, chunks: int, indexed_at: str) -> dict[str, Any]:
+def _record(document: SourceDocument, chunks: int, indexed_at: str, grade: Grade | None) -> dict[str, Any]:
+    """A document's record, with the sentences of its text flagged as suspect.
+
+    Chroma merges a record into the one it replaces and deletes the keys set to None, so the grade of the version
+    replaced is kept unless ``grade`` is given.
+    """
+    flags = find_flags(document.text)
     record: dict[str, Any] = {
         "source": document.source,
         "title": document.title,
@@ -154,11 +174,13 @@ def _record(document: SourceDocument, chunks: int, indexed_at: str) -> dict[str,
         "chunks": chunks,
         "format": document.format,
         "indexed_at": indexed_at,
+        "date": document.date or None,
+        "path": document.path or None,
+        "suspect": bool(flags),
+        "flags": json.dumps([flag.as_dict() for flag in flags], ensure_ascii=False),
     }
-    if document.date:
-        record["date"] = document.date
-    if document.path:
-        record["path"] = document.path
+    if grade is not None:
+        record["grade"] = str(grade)
     return record
 
 
@@ -426,7 +448,9 @@ class BriefStore:
                 for info in infos:
                     digest.update(f"{info.source}\0{info.sha256}\n".encode())
                 documents = {info.source: info for info in infos}
-                self._snapshot = _Snapshot(version, documents, digest.hexdigest(), sum(i.chunks for i in infos))
+                suspect = frozenset(info.source for info in infos if info.suspect)
+                chunks = sum(info.chunks for info in infos)
+                self._snapshot = _Snapshot(version, documents, digest.hexdigest(), chunks, suspect)
                 self.document_fetches += 1
             return self._snapshot
 
@@ -497,12 +521,21 @@ class BriefStore:
         for offset in range(0, count, size):
             yield slice(offset, offset + size)
 
-    def write(self, document: SourceDocument, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]) -> None:
+    def write(
+        self,
+        document: SourceDocument,
+        chunks: Sequence[Chunk],
+        embeddings: Sequence[Sequence[float]],
+        grade: Grade | None = None,
+    ) -> None:
         """Index a new version of ``document``, replacing any older one, all or nothing."""
-        self.write_many([(document, chunks, embeddings)])
+        self.write_many([(document, chunks, embeddings)], grade)
 
-    def write_many(self, items: Sequence[WriteItem]) -> None:
-        """Index new versions of several documents in large batches; each document is all or nothing."""
+    def write_many(self, items: Sequence[WriteItem], grade: Grade | None = None) -> None:
+        """Index new versions of several documents in large batches; each document is all or nothing.
+
+        Each new version gets ``grade``, or keeps the grade of the version it replaces when none is given.
+        """
         sources = [document.source for document, _, _ in items]
         if len(set(sources)) != len(sources):
             raise StoreError(f"Cannot write two versions of one document in one batch: {sorted(sources)}")
@@ -529,7 +562,7 @@ class BriefStore:
                     ids=[document.source for document, _, _ in batch],
                     embeddings=[[1.0]] * len(batch),
                     documents=[document.text for document, _, _ in batch],
-                    metadatas=[_record(document, len(chunks), indexed_at) for document, chunks, _ in batch],
+                    metadatas=[_record(document, len(chunks), indexed_at, grade) for document, chunks, _ in batch],
                 )
             for part in self._batches(len(items)):
                 self._drop_replaced([document.source for document, _, _ in items[part]])
@@ -561,6 +594,30 @@ class BriefStore:
             self._current()
             yield
             self._changed()
+
+    def set_grades(self, grades: Mapping[str, Grade | None]) -> None:
+        """Grade indexed documents by source name (None clears a grade), all in one write.
+
+        Raises:
+            StoreError: a source is not indexed (then nothing changes).
+
+        """
+        if not grades:
+            return
+        with self._writing():
+            unknown = sorted(set(grades) - set(self.committed()))
+            if unknown:
+                raise StoreError(f"No document named {unknown[0]!r} in the index; `brief list` shows what is there")
+            sources = list(grades)
+            for part in self._batches(len(sources)):
+                self._documents.update(
+                    ids=sources[part],
+                    metadatas=[{"grade": str(grades[s]) if grades[s] else None} for s in sources[part]],
+                )
+
+    def suspect_sources(self) -> frozenset[str]:
+        """The committed documents holding text addressed to an AI system (cached with the committed records)."""
+        return self._current().suspect
 
     def remove(self, source: str) -> bool:
         """Delete ``source`` and its chunks; False when it was not indexed."""

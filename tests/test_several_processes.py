@@ -31,7 +31,7 @@ SEED = ROOT / "seeds" / "china-belarus-brief.txt"
 WRITER = """
 import sys
 from pathlib import Path
-from index import BriefStore, Settings
+from index import BriefStore, Grade, Settings
 from tests.test_several_processes import _text, _write
 
 home, action, name = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
@@ -42,6 +42,8 @@ if action == "write":
         for number in range(documents):
             source = f"{name}-{number}.txt" if documents > 1 else name
             _write(store, source, _text(source, version))
+elif action == "grade":
+    store.set_grades({name: Grade.parse(sys.argv[4])})
 else:
     store.remove(name)
 """
@@ -77,7 +79,7 @@ def _write(store: BriefStore, name: str, text: str) -> None:
     store.write(document, chunks, HashEmbeddings().embed_documents([c.text for c in chunks]))
 
 
-def test_a_store_held_open_sees_what_another_process_writes_and_removes(settings: Settings) -> None:
+def test_a_store_held_open_sees_what_another_process_writes_grades_and_removes(settings: Settings) -> None:
     embeddings = HashEmbeddings()
     store = BriefStore(settings)
     _write(store, "mine.txt", "Drones struck a depot near Gomel. The depot burned for a day.")
@@ -91,6 +93,9 @@ def test_a_store_held_open_sees_what_another_process_writes_and_removes(settings
     assert store.search(query, 3, ["theirs.txt"])[0].chunk.source == "theirs.txt"
     assert store.text("theirs.txt") == _text("theirs.txt", 0)
     assert any(c.source == "theirs.txt" for c in store.chunks())
+
+    _finish(_child(settings.home, "grade", "theirs.txt", "B2"))
+    assert store.document("theirs.txt").grade == "B2"  # type: ignore[union-attr]
 
     _finish(_child(settings.home, "remove", "mine.txt"))
     assert [d.source for d in store.documents()] == ["theirs.txt"]
