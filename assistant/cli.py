@@ -375,6 +375,26 @@ def bench_suspect(path: Path | None, texts: tuple[Path, ...], as_json: bool) -> 
             click.echo(f"flagged: {sentence}")
 
 
+@bench.command(name="conflicts")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the figures and every false alarm as JSON.")
+def bench_conflicts(path: Path, as_json: bool) -> None:
+    """Conflicts found among RGB's agreeing passages (false alarms), and once its changed passages are added."""
+    from .evaluation import score_conflicts
+
+    scores = score_conflicts(path)
+    if as_json:
+        _emit_json(scores)
+        return
+    click.echo(
+        f"{scores['queries']} queries: a conflict among agreeing passages (false alarm) for "
+        f"{100 * scores['false_alarm_rate']:.1f}%, once the changed passages are added for "
+        f"{100 * scores['detection_rate']:.1f}%"
+    )
+    for alarm in scores["false_alarms"]:
+        click.echo(f"false alarm: {alarm['query']} {alarm['values']}")
+
+
 def _sizes(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int, ...]:
     try:
         sizes = tuple(int(part) for part in value.split(","))

@@ -1,6 +1,7 @@
-"""Scoring brief: a test set (``brief eval``), RGB (``brief bench rgb``), the suspect detector (``bench suspect``)."""
+"""Scoring brief: a test set (``brief eval``), RGB (``bench rgb``), the suspect and conflict detectors (``bench``)."""
 
 from .baseline import StuffedBaseline
+from .disagreement import score_conflicts
 from .metrics import Located, QuestionScore, score_question, summarize
 from .report import format_table, markdown_report, metric_rows, write_outputs
 from .rgb import read_rgb, rgb_correct, rgb_rows, run_rgb
@@ -30,6 +31,7 @@ __all__ = [
     "run_rgb",
     "run_testset",
     "scan_texts",
+    "score_conflicts",
     "score_detector",
     "score_question",
     "summarize",
