@@ -161,21 +161,15 @@ class Handlers:
                 yield "", chat, history, sources_html(event, self.assistant.store.text, grades), model_markdown(event)
 
     def ask(
-        self,
-        question: str,
-        history: Pairs | None = None,
-        k: int | None = None,
-        llm: str | None = None,
-        include_suspect: bool = False,
+        self, question: str, history: Pairs | None = None, k: int | None = None, llm: str | None = None
     ) -> dict[str, Any]:
         """Answer a question from the briefs; ``history`` holds earlier [question, answer] pairs, oldest first.
 
         Returns the answer JSON ``brief ask --json`` prints: answer, refused, citations, sentences, model.
-        ``include_suspect`` lets documents holding text addressed to an AI system be evidence too.
         """
         pairs, whole_k, backend = self._request(question, history or [], k, llm)
         with _user_errors():
-            return self.assistant.ask(question, pairs, whole_k, backend, **_opt_in(include_suspect)).as_dict()
+            return self.assistant.ask(question, pairs, whole_k, backend).as_dict()
 
     def quotes(self, topic: str, limit: int = 10, sources: list[str] | None = None) -> dict[str, Any]:
         """Verbatim quotes about a topic, best first, each with its citation string."""

@@ -14,7 +14,7 @@ from typing import Any
 
 from assistant.citations import Answer, AnswerSentence, Citation, citation_label
 from assistant.conflicts import Conflict
-from assistant.quotes import SUSPECT, QuoteResult
+from assistant.quotes import QuoteResult
 from index import DocumentInfo, Grade, IngestReport, paragraph_spans
 
 __all__ = [
@@ -129,7 +129,7 @@ def _snippet(text: str) -> str:
 
 
 def _grade(grade: str | None) -> str:
-    return f'<span class="brief-grade" title="Admiralty grade">{escape(grade or "ungraded")}</span>'
+    return f'<span class="brief-grade">{escape(grade or "ungraded")}</span>'
 
 
 def _source(citation: Citation, text: str, grade: str | None) -> str:
@@ -187,7 +187,7 @@ def quotes_html(result: QuoteResult) -> str:
     for quote in result.quotes:
         about = " · ".join(part for part in (quote.title, quote.date or "", f"score {quote.score:.2f}") if part)
         badges = (_grade(quote.grade) if quote.grade else "") + (
-            f'<span class="brief-suspect" title="{escape(SUSPECT)}">⚠ suspect</span>' if quote.suspect else ""
+            '<span class="brief-suspect">⚠ suspect</span>' if quote.suspect else ""
         )
         cards.append(
             f'<figure class="brief-quote"><button class="brief-copy" type="button" '
