@@ -19,6 +19,7 @@ from .documents import SourceDocument
 from .errors import ConfigError, StoreError
 from .grades import Grade
 from .ingest import Ingestor, IngestReport, Progress
+from .locking import folder_lock
 from .settings import Settings
 from .store import BriefStore, aside_path
 
@@ -124,13 +125,16 @@ def rebuild_index(
         )
     if ChromaFolder(folder).open_in_process():
         raise StoreError(f"The index {folder} is still open in this process; close it before rebuilding it")
-    if folder.exists():
-        report.moved_to = aside_path(folder, "replaced")
-        try:
-            folder.rename(report.moved_to)
-        except OSError as error:
-            raise StoreError(f"Cannot move the index {folder} aside to {report.moved_to}: {error.strerror}") from None
-    store = BriefStore(settings)
+    with folder_lock(folder):  # another process (a running app) finds the old index or a whole new one
+        if folder.exists():
+            report.moved_to = aside_path(folder, "replaced")
+            try:
+                folder.rename(report.moved_to)
+            except OSError as error:
+                message = f"Cannot move the index {folder} aside to {report.moved_to}: {error.strerror}"
+                raise StoreError(message) from None
+        store = BriefStore(settings)
+        store.committed()
     if restored:
         chunked = [(document, chunk_document(document, settings.chunk_chars)) for document in restored]
         store.write_many(
