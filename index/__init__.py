@@ -18,9 +18,10 @@ if TYPE_CHECKING:
     from .ingest import Failure, Ingestor, IngestReport
     from .lexical import LexicalIndex
     from .loaders import SUPPORTED_SUFFIXES, load_bytes, load_document
+    from .records import DocumentInfo
     from .sentences import Span, paragraph_spans, sentence_spans
     from .settings import Settings, get_settings
-    from .store import BriefStore, DocumentInfo, ScoredChunk
+    from .store import BriefStore, ScoredChunk
     from .suspect import Flag, find_flags
 
 __all__ = [
@@ -65,7 +66,8 @@ _MODULES = {
     "loaders": ("SUPPORTED_SUFFIXES", "load_bytes", "load_document"),
     "sentences": ("Span", "paragraph_spans", "sentence_spans"),
     "settings": ("Settings", "get_settings"),
-    "store": ("BriefStore", "DocumentInfo", "ScoredChunk"),
+    "records": ("DocumentInfo",),
+    "store": ("BriefStore", "ScoredChunk"),
     "suspect": ("Flag", "find_flags"),
 }
 _HOME = {name: module for module, names in _MODULES.items() for name in names}

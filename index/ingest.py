@@ -13,8 +13,9 @@ from .documents import Chunk, SourceDocument
 from .errors import BriefError, IngestError
 from .grades import Grade
 from .loaders import SUPPORTED_SUFFIXES, load_bytes, load_document
+from .records import DocumentInfo
 from .settings import Settings
-from .store import BriefStore, DocumentInfo
+from .store import BriefStore
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings

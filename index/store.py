@@ -5,16 +5,11 @@ then the record, then the chunks of the version it replaces are deleted. Readers
 content hash matches a committed record, so a crash mid-write never exposes half a document, and
 :meth:`BriefStore.repair` clears what such a crash left behind.
 
-Chroma writes a collection's vector index (HNSW) in place, file by file, so a process killed while it saves
-one leaves files that no longer fit together, and Chroma then fails every read of that collection. The rows
-Chroma logs for each write (its write-ahead log, in the crash-safe SQLite database) hold every vector too, but
-Chroma deletes them once the vector index is saved. Embedded, this store keeps them: it turns Chroma's log
-purging off and itself drops only the rows a later row of the same id replaced, so the log holds the latest
-vector of every stored id. When a vector index's files disagree with their header (a save cut short) or Chroma
-cannot load or update it, the store moves its files aside (to ``chroma.damaged-<time>`` beside the index), and
-Chroma rebuilds it from the log: nothing is lost and no ``brief reindex`` is needed. An index written before this
-store kept the log is not rebuilt this way (the log lacks vectors); it still fails with one error naming
-``brief reindex``. Everything that touches Chroma's private tables and files is in :mod:`index.chroma_internals`.
+Embedded, a process killed while Chroma saves a collection's vector index (HNSW) leaves files that no longer
+fit together. The store keeps Chroma's write-ahead log, which holds every vector, and when a vector index is
+damaged it moves the files aside (``chroma.damaged-<time>``) and lets Chroma rebuild the index from the log; an
+index written before the log was kept fails with one error naming ``brief reindex``. Chroma's private tables and
+files are touched in :mod:`index.chroma_internals` only.
 
 Every write also stores a fresh version token. A reader keeps the committed documents (and the chunk list)
 of the version it last saw and refetches them only when the token changed, so a query costs one small
@@ -32,12 +27,10 @@ too. On a Chroma server all processes share the server's one copy, and only the 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import threading
 import uuid
-from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
@@ -51,10 +44,18 @@ from .documents import Chunk, SourceDocument
 from .errors import StoreError
 from .grades import Grade
 from .locking import folder_lock
+from .records import (
+    DocumentInfo,
+    TextCache,
+    chunk_from,
+    chunk_metadata,
+    document_record,
+    info_from,
+    is_committed,
+)
 from .settings import Settings
-from .suspect import Flag, find_flags
 
-__all__ = ["BriefStore", "DocumentInfo", "ScoredChunk", "WriteItem", "aside_path"]
+__all__ = ["BriefStore", "ScoredChunk", "WriteItem", "aside_path"]
 
 logger = logging.getLogger(__name__)
 
@@ -67,31 +68,6 @@ _TEXT_CACHE_CHARS = 16_000_000
 
 WriteItem = tuple[SourceDocument, Sequence[Chunk], Sequence[Sequence[float]]]
 """One document to write: its new version, its chunks and their embeddings, in the same order."""
-
-
-@dataclass(frozen=True)
-class DocumentInfo:
-    """What the index knows of one document, without its text.
-
-    ``grade`` is the analyst's Admiralty grade of the source (``B2``), if any. ``suspect`` says the text holds
-    sentences addressed to an AI system, ``flags`` which (see :mod:`index.suspect`).
-    """
-
-    source: str
-    title: str
-    sha256: str
-    chunks: int
-    date: str | None = None
-    path: str | None = None
-    format: str = "txt"
-    indexed_at: str = ""
-    grade: str | None = None
-    suspect: bool = False
-    flags: tuple[Flag, ...] = ()
-
-    def as_dict(self) -> dict[str, Any]:
-        """A JSON-ready view."""
-        return {**self.__dict__, "flags": [flag.as_dict() for flag in self.flags]}
 
 
 @dataclass(frozen=True)
@@ -113,77 +89,6 @@ class _Snapshot:
     suspect: frozenset[str]
 
 
-def _chunk_from(document: str, metadata: Any) -> Chunk:
-    return Chunk(
-        source=str(metadata["source"]),
-        text=document,
-        start=int(metadata["start"]),
-        end=int(metadata["end"]),
-        paragraph=int(metadata["paragraph"]),
-        index=int(metadata["index"]),
-        doc_sha256=str(metadata["doc_sha256"]),
-    )
-
-
-def _chunk_metadata(chunk: Chunk) -> dict[str, Any]:
-    return {
-        "source": chunk.source,
-        "doc_sha256": chunk.doc_sha256,
-        "start": chunk.start,
-        "end": chunk.end,
-        "paragraph": chunk.paragraph,
-        "index": chunk.index,
-    }
-
-
-def _is_committed(committed: Mapping[str, DocumentInfo], metadata: Any) -> bool:
-    """Whether a stored chunk belongs to the committed version of its document (None: deleted since it was found)."""
-    if metadata is None:
-        return False
-    info = committed.get(str(metadata["source"]))
-    return info is not None and info.sha256 == metadata["doc_sha256"]
-
-
-def _info_from(metadata: Any) -> DocumentInfo:
-    return DocumentInfo(
-        source=str(metadata["source"]),
-        title=str(metadata.get("title", metadata["source"])),
-        sha256=str(metadata["sha256"]),
-        chunks=int(metadata.get("chunks", 0)),
-        date=metadata.get("date") or None,
-        path=metadata.get("path") or None,
-        format=str(metadata.get("format", "txt")),
-        indexed_at=str(metadata.get("indexed_at", "")),
-        grade=metadata.get("grade") or None,
-        suspect=bool(metadata.get("suspect", False)),
-        flags=tuple(Flag(**flag) for flag in json.loads(metadata.get("flags") or "[]")),
-    )
-
-
-def _record(document: SourceDocument, chunks: int, indexed_at: str, grade: Grade | None) -> dict[str, Any]:
-    """A document's record, with the sentences of its text flagged as suspect.
-
-    Chroma merges a record into the one it replaces and deletes the keys set to None, so the grade of the version
-    replaced is kept unless ``grade`` is given.
-    """
-    flags = find_flags(document.text)
-    record: dict[str, Any] = {
-        "source": document.source,
-        "title": document.title,
-        "sha256": document.sha256,
-        "chunks": chunks,
-        "format": document.format,
-        "indexed_at": indexed_at,
-        "date": document.date or None,
-        "path": document.path or None,
-        "suspect": bool(flags),
-        "flags": json.dumps([flag.as_dict() for flag in flags], ensure_ascii=False),
-    }
-    if grade is not None:
-        record["grade"] = str(grade)
-    return record
-
-
 def aside_path(folder: Path, reason: str) -> Path:
     """A free name next to ``folder`` (``<folder>.<reason>-<time>``) to keep an old or damaged index in."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
@@ -198,36 +103,6 @@ def aside_path(folder: Path, reason: str) -> Path:
 def _any_of(conditions: list[dict[str, Any]]) -> dict[str, Any]:
     """A Chroma ``where`` matching any of ``conditions`` (Chroma wants ``$or`` to hold two or more)."""
     return conditions[0] if len(conditions) == 1 else {"$or": conditions}
-
-
-class _TextCache:
-    """Document texts by (source, content hash), least recently used dropped first beyond a character budget."""
-
-    def __init__(self, budget: int) -> None:
-        self.budget = budget
-        self._texts: OrderedDict[tuple[str, str], str] = OrderedDict()
-        self._chars = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[str, str]) -> str | None:
-        with self._lock:
-            text = self._texts.get(key)
-            if text is not None:
-                self._texts.move_to_end(key)
-            return text
-
-    def put(self, key: tuple[str, str], text: str) -> None:
-        with self._lock:
-            if key in self._texts or len(text) > self.budget:
-                return
-            self._texts[key] = text
-            self._chars += len(text)
-            while self._chars > self.budget:
-                _, dropped = self._texts.popitem(last=False)
-                self._chars -= len(dropped)
-
-    def __len__(self) -> int:
-        return len(self._texts)
 
 
 class BriefStore:
@@ -248,7 +123,7 @@ class BriefStore:
         self._lock = threading.RLock()
         self._snapshot: _Snapshot | None = None
         self._chunk_cache: tuple[str, list[Chunk]] | None = None
-        self._texts = _TextCache(_TEXT_CACHE_CHARS)
+        self._texts = TextCache(_TEXT_CACHE_CHARS)
         self._unlogged = 0
         self._fresh_as_of: str | None = None
         self._opened_fresh = False
@@ -443,7 +318,7 @@ class BriefStore:
                 version = self._catch_up(replaced=False)
             if self._snapshot is None or self._snapshot.version != version:
                 result = self._documents.get(include=["metadatas"])
-                infos = sorted((_info_from(m) for m in result["metadatas"] or []), key=lambda d: d.source)
+                infos = sorted((info_from(m) for m in result["metadatas"] or []), key=lambda d: d.source)
                 digest = hashlib.sha256()
                 for info in infos:
                     digest.update(f"{info.source}\0{info.sha256}\n".encode())
@@ -554,7 +429,7 @@ class BriefStore:
                     ids=[c.id for c in chunks[part]],
                     embeddings=vectors[part],
                     documents=[c.text for c in chunks[part]],
-                    metadatas=[_chunk_metadata(c) for c in chunks[part]],
+                    metadatas=[chunk_metadata(c) for c in chunks[part]],
                 )
             for part in self._batches(len(items)):
                 batch = items[part]
@@ -562,7 +437,9 @@ class BriefStore:
                     ids=[document.source for document, _, _ in batch],
                     embeddings=[[1.0]] * len(batch),
                     documents=[document.text for document, _, _ in batch],
-                    metadatas=[_record(document, len(chunks), indexed_at, grade) for document, chunks, _ in batch],
+                    metadatas=[
+                        document_record(document, len(chunks), indexed_at, grade) for document, chunks, _ in batch
+                    ],
                 )
             for part in self._batches(len(items)):
                 self._drop_replaced([document.source for document, _, _ in items[part]])
@@ -663,7 +540,7 @@ class BriefStore:
             orphans = [
                 chunk_id
                 for chunk_id, metadata in self._stored_chunks(["metadatas"])
-                if not _is_committed(committed, metadata)
+                if not is_committed(committed, metadata)
             ]
             for part in self._batches(len(orphans)):
                 self._chunks.delete(ids=orphans[part])
@@ -676,9 +553,9 @@ class BriefStore:
             if self._chunk_cache is None or self._chunk_cache[0] != snapshot.version:
                 committed = snapshot.documents
                 chunks = [
-                    _chunk_from(text, metadata)
+                    chunk_from(text, metadata)
                     for _, metadata, text in self._stored_chunks(["metadatas", "documents"])
-                    if _is_committed(committed, metadata)
+                    if is_committed(committed, metadata)
                 ]
                 self._chunk_cache = (snapshot.version, sorted(chunks, key=lambda c: (c.source, c.index)))
             return list(self._chunk_cache[1])
@@ -721,10 +598,10 @@ class BriefStore:
                 include=["documents", "metadatas", "distances"],
             )
         hits = [
-            ScoredChunk(_chunk_from(text, metadata), 1.0 - float(distance))
+            ScoredChunk(chunk_from(text, metadata), 1.0 - float(distance))
             for text, metadata, distance in zip(
                 result["documents"][0], result["metadatas"][0], result["distances"][0], strict=True
             )
-            if _is_committed(committed, metadata)
+            if is_committed(committed, metadata)
         ]
         return hits[:k]

@@ -10,7 +10,7 @@ import pytest
 
 from index import BriefStore, Ingestor, Settings, StoreError
 from index.chroma_internals import ChromaFolder
-from index.store import _TextCache
+from index.records import TextCache
 
 from .fakes import HashEmbeddings
 
@@ -79,7 +79,7 @@ def test_text_is_served_from_its_cache_without_fetching_the_document(
 
 
 def test_the_text_cache_drops_the_least_recently_used_beyond_its_budget() -> None:
-    cache = _TextCache(budget=10)
+    cache = TextCache(budget=10)
     cache.put(("a", "1"), "aaaa")
     cache.put(("b", "1"), "bbbb")
     assert cache.get(("a", "1")) == "aaaa"  # a is now the most recently used
