@@ -25,6 +25,7 @@ class Citation:
     paragraph: int
     score: float
     title: str = ""
+    grade: str | None = None
 
     @property
     def label(self) -> str:
@@ -41,6 +42,7 @@ class Citation:
             "quote": self.quote,
             "paragraph": self.paragraph,
             "score": round(self.score, 4),
+            "grade": self.grade,
         }
 
 
@@ -67,6 +69,7 @@ class Answer:
     timings_ms: dict[str, float]
     standalone_question: str = ""
     retrieved: list[Citation] = field(default_factory=list)
+    conflicts: list[Any] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON object ``brief ask --json`` prints."""
@@ -78,6 +81,7 @@ class Answer:
             "sentences": [
                 {"text": s.text, "citations": list(s.citations), "supported": s.supported} for s in self.sentences
             ],
+            "conflicts": [c.as_dict() for c in self.conflicts],
             "confidence": round(self.confidence, 3),
             "model": self.model,
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},

@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from index import BriefError, Grade
+from index.settings import int_range
 
 if TYPE_CHECKING:
     from index import DocumentInfo
 
+    from .citations import Answer
     from .service import Assistant
 
 __all__ = ["CliContext", "erase_sequence", "main"]
+
+_PACKAGES = ("assistant", "benchmarks", "index", "ui")
+"""brief's own loggers: ``-v`` and ``BRIEF_LOG_LEVEL`` set their level; other libraries' stay at Python's default."""
 
 
 def erase_sequence(text: str, columns: int) -> str:
@@ -67,7 +74,7 @@ _llm_option = click.option(
     "--llm", envvar="BRIEF_LLM", help="LLM backend: embedded, none (extractive), ollama:MODEL or openai:MODEL."
 )
 _k_option = click.option(
-    "--k", "k", type=click.IntRange(1, 50), envvar="BRIEF_K", help="Passages retrieved per question."
+    "--k", "k", type=click.IntRange(*int_range("k")), envvar="BRIEF_K", help="Passages retrieved per question."
 )
 
 
@@ -83,10 +90,117 @@ def _marker(document: DocumentInfo, suspects: bool) -> str:
     return f"{document.grade or '-':<2}" + (f"  {'SUSPECT' if document.suspect else '':<7}" if suspects else "")
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes each record to the ``sys.stderr`` of the moment (click's test runner swaps it per command)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
+def _configure_logging(verbose: int) -> None:
+    """Send brief's log records to stderr at ``BRIEF_LOG_LEVEL`` (WARNING), INFO with ``-v``, DEBUG with ``-vv``."""
+    from index import get_settings
+
+    level = (logging.DEBUG if verbose > 1 else logging.INFO) if verbose else get_settings().log_level
+    for name in _PACKAGES:
+        logger = logging.getLogger(name)
+        logger.setLevel(level)
+        if not any(isinstance(handler, _StderrHandler) for handler in logger.handlers):
+            handler = _StderrHandler()
+            handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+            logger.addHandler(handler)
+
+
+def _source_options(function: Any) -> Any:
+    """``--source`` (repeatable), ``--since`` and ``--until``: the briefs a question is limited to."""
+    function = click.option(
+        "--until", metavar="DATE", help="Only briefs dated on or before DATE (2024-10-28, 2024-10)."
+    )(function)
+    function = click.option("--since", metavar="DATE", help="Only briefs dated on or after DATE (2024-10-28, 2024).")(
+        function
+    )
+    return click.option("--source", "sources", multiple=True, metavar="NAME", help="Only this document (repeatable).")(
+        function
+    )
+
+
+def _narrowed(context: CliContext, sources: tuple[str, ...], since: str | None, until: str | None) -> list[str] | None:
+    """The source names a question is limited to (None: all), saying on stderr which undated briefs were left out."""
+    from .narrowing import date_bound, narrow
+
+    if not (sources or since or until):
+        return None
+    narrowing = narrow(
+        context.assistant.documents(),
+        sources,
+        date_bound(since) if since else None,
+        date_bound(until, end=True) if until else None,
+    )
+    if narrowing.undated:
+        click.echo(
+            f"note: left out {len(narrowing.undated)} brief(s) with no date: {', '.join(narrowing.undated)}", err=True
+        )
+    return narrowing.sources
+
+
+def _streamed_answer(
+    context: CliContext,
+    question: str,
+    history: Sequence[tuple[str, str]],
+    k: int | None,
+    llm: str | None,
+    sources: list[str] | None,
+    draft: bool,
+    include_suspect: bool = False,
+) -> Answer:
+    """Answer ``question``, showing the model's draft dimmed on a terminal's stderr and erasing it afterwards.
+
+    ``include_suspect`` lets documents holding text addressed to an AI system be evidence too.
+    """
+    from .citations import Answer
+
+    answer: Answer | None = None
+    drafting = draft and sys.stderr.isatty()
+    written = ""
+    narrowing: dict[str, Any] = {"sources": sources} if sources is not None else {}
+    for event in context.assistant.stream(
+        question, history, k=k, llm=llm, include_suspect=include_suspect, **narrowing
+    ):
+        if isinstance(event, Answer):
+            answer = event
+        elif drafting:
+            written += event
+            click.secho(event, err=True, nl=False, dim=True)
+    if written:
+        # The draft was only a preview: the checked answer below replaces it on the screen.
+        click.echo(erase_sequence(written, shutil.get_terminal_size().columns), err=True, nl=False)
+    assert answer is not None
+    return answer
+
+
+def _print_citations(answer: Answer) -> None:
+    for citation in answer.citations:
+        click.echo(f"\n[{citation.n}] {citation.label}\n    “{citation.quote}”")
+
+
+def _print_answer(answer: Answer) -> None:
+    """The answer and its cited passages on stdout; rejected sentences and timings on stderr."""
+    click.echo(answer.answer)
+    for sentence in answer.sentences:
+        if not sentence.supported:
+            click.secho(f"  [unsupported, not shown as an answer] {sentence.text}", err=True, fg="yellow")
+    _print_citations(answer)
+    timings = ", ".join(f"{name} {ms:.0f} ms" for name, ms in answer.timings_ms.items())
+    click.echo(f"\nmodel: {answer.model}; confidence {answer.confidence:.2f}; {timings}", err=True)
+
+
 @click.group(cls=_BriefGroup)
+@click.option("-v", "--verbose", count=True, help="Log more to stderr: -v what brief does, -vv debugging detail.")
 @click.version_option(package_name="brief")
-def main() -> None:
+def main(verbose: int) -> None:
     """Ask questions of intelligence and news briefs and get answers cited to exact passages."""
+    _configure_logging(verbose)
 
 
 @main.command()
@@ -166,38 +280,28 @@ def grade(context: CliContext, source: str, grade: Grade | None, clear: bool) ->
 )
 @_k_option
 @_llm_option
+@_source_options
 @pass_context
 def ask(
-    context: CliContext, question: str, as_json: bool, include_suspect: bool, k: int | None, llm: str | None
+    context: CliContext,
+    question: str,
+    as_json: bool,
+    include_suspect: bool,
+    k: int | None,
+    llm: str | None,
+    sources: tuple[str, ...],
+    since: str | None,
+    until: str | None,
 ) -> None:
     """Answer QUESTION from the indexed briefs, citing the passages it rests on."""
-    from .citations import Answer
-
-    answer: Answer | None = None
-    drafting = not as_json and sys.stderr.isatty()
-    draft = ""
-    opt_in: dict[str, Any] = {"include_suspect": True} if include_suspect else {}
-    for event in context.assistant.stream(question, k=k, llm=llm, **opt_in):
-        if isinstance(event, Answer):
-            answer = event
-        elif drafting:
-            draft += event
-            click.secho(event, err=True, nl=False, dim=True)
-    if draft:
-        # The draft was only a preview: the checked answer below replaces it on the screen.
-        click.echo(erase_sequence(draft, shutil.get_terminal_size().columns), err=True, nl=False)
-    assert answer is not None
+    narrowed = _narrowed(context, sources, since, until)
+    answer = _streamed_answer(
+        context, question, (), k, llm, narrowed, draft=not as_json, include_suspect=include_suspect
+    )
     if as_json:
         _emit_json(answer.as_dict())
-        return
-    click.echo(answer.answer)
-    for sentence in answer.sentences:
-        if not sentence.supported:
-            click.secho(f"  [unsupported, not shown as an answer] {sentence.text}", err=True, fg="yellow")
-    for citation in answer.citations:
-        click.echo(f"\n[{citation.n}] {citation.label}\n    “{citation.quote}”")
-    timings = ", ".join(f"{name} {ms:.0f} ms" for name, ms in answer.timings_ms.items())
-    click.echo(f"\nmodel: {answer.model}; confidence {answer.confidence:.2f}; {timings}", err=True)
+    else:
+        _print_answer(answer)
 
 
 @main.command()
@@ -286,37 +390,24 @@ def eval_command(
     """Score answers to a JSON Lines test set: retrieval, answers, citations, refusals and latency."""
     from tqdm import tqdm
 
-    from .errors import TestSetError
-    from .evaluation import (
-        evaluate,
-        format_table,
-        indexed_texts,
-        metric_rows,
-        read_testset,
-        unlocated_support,
-        write_outputs,
-    )
+    from .evaluation import format_table, metric_rows, run_evaluation, write_outputs
 
-    questions = read_testset(testset)
-    texts = indexed_texts(context.assistant.store)
-    if not texts:
-        raise TestSetError(f"The index at {context.assistant.store.location} is empty; `brief ingest` the briefs first")
-    for problem in [*questions.problems, *unlocated_support(questions, texts)]:
+    with tqdm(unit="question", file=sys.stderr, disable=None, desc="Evaluating") as bar:
+
+        def step(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        report = run_evaluation(context.assistant, testset, k=k, llm=llm, baseline=baseline, progress=step)
+    for problem in report.warnings:
         click.echo(f"warning: {problem}", err=True)
-    total = len(questions.questions) * (2 if baseline else 1)
-    with tqdm(total=total, unit="question", file=sys.stderr, disable=None, desc="Evaluating") as bar:
-        runs = evaluate(
-            context.assistant, questions.questions, texts, k=k, llm=llm, baseline=baseline, progress=bar.update
-        )
-    summaries = [run.summary() for run in runs]
-    payload = {**summaries[0], **({"baseline": summaries[1]} if baseline else {})}
     if out:
-        for path in write_outputs(out, payload, summaries, str(testset)):
+        for path in write_outputs(out, report.payload, report.summaries, str(testset)):
             click.echo(f"Wrote {path}", err=True)
     if as_json:
-        _emit_json(payload)
+        _emit_json(report.payload)
     else:
-        click.echo(format_table(metric_rows(summaries)))
+        click.echo(format_table(metric_rows(report.summaries)))
 
 
 @main.group()
@@ -328,14 +419,23 @@ def bench() -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--limit", type=click.IntRange(1), help="Ask only the first N queries (the pool keeps every snippet).")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures and every answer as JSON.")
+@click.option(
+    "--protocol",
+    type=click.Choice(["pooled", "paper"]),
+    default="pooled",
+    show_default=True,
+    help="pooled: every snippet in one index; paper: five given documents at noise 0, 0.4, 0.8, and five negatives.",
+)
 @_llm_option
 @_k_option
 @pass_context
-def rgb(context: CliContext, path: Path, limit: int | None, as_json: bool, llm: str | None, k: int | None) -> None:
-    """RGB (Chen et al., 2024): answer accuracy over a pool of snippets, then refusal without the positives."""
+def rgb(
+    context: CliContext, path: Path, limit: int | None, as_json: bool, protocol: str, llm: str | None, k: int | None
+) -> None:
+    """RGB (Chen et al., 2024): answer accuracy and negative rejection, pooled or as the paper gives documents."""
     from .evaluation import format_table, rgb_rows, run_rgb
 
-    result = run_rgb(context.assistant, path, limit=limit, k=k, llm=llm)
+    result = run_rgb(context.assistant, path, limit=limit, k=k, llm=llm, protocol=protocol)
     if as_json:
         _emit_json(result)
     else:
@@ -354,25 +454,14 @@ def rgb(context: CliContext, path: Path, limit: int | None, as_json: bool, llm: 
 @click.option("--json", "as_json", is_flag=True, help="Print the figures and every error as JSON.")
 def bench_suspect(path: Path | None, texts: tuple[Path, ...], as_json: bool) -> None:
     """Precision and recall of the suspect-text detector on a labelled set (default: the one in tests/data)."""
-    from .evaluation import SUSPECT_SET, format_table, read_labelled, scan_texts, score_detector, suspect_rows
+    from .evaluation import SUSPECT_SET, read_labelled, scan_texts, score_detector, suspect_report
 
     scores = score_detector(read_labelled(path or SUSPECT_SET))
     scanned = scan_texts(list(texts)) if texts else None
     if as_json:
         _emit_json({**scores, **({"texts": scanned} if scanned else {})})
-        return
-    click.echo(format_table(suspect_rows(scores)))
-    for label, key in (("false positive", "false_positives"), ("missed", "missed")):
-        for sentence in scores["all"][key]:
-            click.echo(f"{label}: {sentence}")
-    if scanned:
-        rate = f"{100 * scanned['rate']:.2f}%" if scanned["rate"] is not None else "n/a"
-        click.echo(
-            f"\nordinary texts: {scanned['flagged']} of {scanned['sentences']} sentences flagged ({rate}) "
-            f"in {scanned['texts']} texts"
-        )
-        for sentence in scanned["flagged_sentences"]:
-            click.echo(f"flagged: {sentence}")
+    else:
+        click.echo(suspect_report(scores, scanned))
 
 
 @bench.command(name="conflicts")
@@ -380,19 +469,37 @@ def bench_suspect(path: Path | None, texts: tuple[Path, ...], as_json: bool) -> 
 @click.option("--json", "as_json", is_flag=True, help="Print the figures and every false alarm as JSON.")
 def bench_conflicts(path: Path, as_json: bool) -> None:
     """Conflicts found among RGB's agreeing passages (false alarms), and once its changed passages are added."""
-    from .evaluation import score_conflicts
+    from .evaluation import conflicts_report, score_conflicts
 
     scores = score_conflicts(path)
-    if as_json:
-        _emit_json(scores)
-        return
-    click.echo(
-        f"{scores['queries']} queries: a conflict among agreeing passages (false alarm) for "
-        f"{100 * scores['false_alarm_rate']:.1f}%, once the changed passages are added for "
-        f"{100 * scores['detection_rate']:.1f}%"
-    )
-    for alarm in scores["false_alarms"]:
-        click.echo(f"false alarm: {alarm['query']} {alarm['values']}")
+    _emit_json(scores) if as_json else click.echo(conflicts_report(scores))
+
+
+@bench.command()
+@click.option("--threads", default="1,2", show_default=True, help="Thread counts of the embedded model to compare.")
+@click.option("--questions", default=12, show_default=True, type=click.IntRange(1), help="Seed questions per setting.")
+@click.option("--overviews", default=3, show_default=True, type=click.IntRange(0), help="Overviews per setting.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@_llm_option
+@pass_context
+def latency(context: CliContext, threads: str, questions: int, overviews: int, as_json: bool, llm: str | None) -> None:
+    """Warm answer latency of the reader on the seed brief, thread counts side by side (temporary data only)."""
+    import tempfile
+
+    from benchmarks.latency import latency_rows, measure_latency
+
+    from .evaluation import format_table
+
+    try:
+        counts = tuple(int(part) for part in threads.split(","))
+    except ValueError:
+        raise click.BadParameter(f"{threads!r} is not a comma-separated list of thread counts, e.g. 1,2") from None
+    with tempfile.TemporaryDirectory(prefix="brief-latency-") as home:
+        settings = context.assistant.settings.model_copy(update={"home": Path(home), "chroma_url": None})
+        report = measure_latency(
+            settings, counts, questions, overviews, llm or "embedded", lambda text: click.echo(text, err=True)
+        )
+    _emit_json(report) if as_json else click.echo(format_table(latency_rows(report)))
 
 
 def _sizes(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int, ...]:
@@ -440,7 +547,7 @@ def perf(
     as_json: bool,
 ) -> None:
     """Ingestion throughput, retrieval latency, answer latency, memory and start-up time (temporary data only)."""
-    from .bench_perf import run_perf, write_report
+    from benchmarks import run_perf, write_report
 
     assistant = context.assistant
     report = run_perf(
@@ -487,3 +594,170 @@ def serve(context: CliContext, host: str, port: int, auth: str | None, open_: bo
     from ui import serve as serve_app
 
     serve_app(context.assistant, host, port, auth, open_)
+
+
+# --- Whole-brief commands (issue #13): entities, summarize, timeline, chat ---------------------------------------
+
+
+@main.command()
+@click.option(
+    "--type", "kind", type=click.Choice(["person", "org", "place", "date"]), help="Only entities of this type."
+)
+@click.option("--source", "sources", multiple=True, metavar="NAME", help="Only this document (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the entities as JSON.")
+@pass_context
+def entities(context: CliContext, kind: str | None, sources: tuple[str, ...], as_json: bool) -> None:
+    """People, organisations, places and dates the briefs name, each mention with its citation."""
+    from .lists import entity_listing
+
+    listing = entity_listing(context.assistant.store, sources or None, kind)
+    if as_json:
+        _emit_json(listing)
+        return
+    if not listing:
+        click.echo("No entities found.", err=True)
+    for entity in listing:
+        click.echo(f"{entity['type']}: {entity['name']} ({len(entity['mentions'])} mention(s))")
+        for mention in entity["mentions"]:
+            citation = mention["citation"]
+            click.echo(f"    “{mention['text']}” {citation['label']}\n        “{citation['quote']}”")
+
+
+@main.command()
+@click.argument("sources", nargs=-1, metavar="[SOURCE]...")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON (as `brief ask --json`).")
+@_llm_option
+@pass_context
+def summarize(context: CliContext, sources: tuple[str, ...], as_json: bool, llm: str | None) -> None:
+    """An overview of every brief (or of SOURCE...): its central facts, one verified, cited sentence each.
+
+    With a reader model each central sentence becomes a short bullet checked against it; with --llm none the
+    sentences are quoted verbatim.
+    """
+    click.echo("Reading the briefs and embedding their sentences…", err=True)
+    request = "Summarize the brief." if len(sources) == 1 else "Summarize the briefs."
+    answer = _streamed_answer(context, request, (), None, llm, list(sources) or None, draft=not as_json)
+    if as_json:
+        _emit_json(answer.as_dict())
+        return
+    for number, sentence in enumerate(answer.sentences, start=1):
+        click.echo(f"{number}. {sentence.text} [{sentence.citations[0]}]")
+    if not answer.sentences:
+        click.echo(answer.answer)
+    _print_citations(answer)
+
+
+@main.command()
+@click.option("--source", "sources", multiple=True, metavar="NAME", help="Only this document (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the events as JSON.")
+@pass_context
+def timeline(context: CliContext, sources: tuple[str, ...], as_json: bool) -> None:
+    """Dated events across the briefs in date order, each sentence quoted with its citation."""
+    from .timeline import timeline as build
+
+    events = build(context.assistant.store, sources or None)
+    if as_json:
+        _emit_json([event.as_dict() for event in events])
+        return
+    if not events:
+        click.echo("The briefs name no dates.", err=True)
+    for event in events:
+        until = f" to {event.until}" if event.until else ""
+        click.echo(f"{event.normalized or '(undated)'}{until}  “{event.date}”  {event.sentence.label}")
+        click.echo(f"    “{event.sentence.text}”")
+
+
+_CHAT_HELP = "Ask a question; follow-ups see the earlier ones. /sources shows the last answer's passages, /quit ends."
+
+
+@main.command()
+@_k_option
+@_llm_option
+@_source_options
+@pass_context
+def chat(
+    context: CliContext, k: int | None, llm: str | None, sources: tuple[str, ...], since: str | None, until: str | None
+) -> None:
+    """An interactive session: questions from stdin, answers with citations, follow-ups, /sources and /quit."""
+    narrowed = _narrowed(context, sources, since, until)
+    interactive = sys.stdin.isatty()
+    if interactive:
+        click.echo(_CHAT_HELP, err=True)
+    history: list[tuple[str, str]] = []
+    last: Answer | None = None
+    while True:
+        if interactive:
+            click.echo("> ", err=True, nl=False)
+        line = sys.stdin.readline()
+        if not line:
+            break
+        question = line.strip()
+        if not question:
+            continue
+        if question in ("/quit", "/exit"):
+            break
+        if question == "/sources":
+            if last is None or not last.citations:
+                click.echo("No passage cited yet.")
+            else:
+                _print_citations(last)
+            continue
+        if question.startswith("/"):
+            click.echo(f"Unknown command {question}; {_CHAT_HELP}", err=True)
+            continue
+        last = _streamed_answer(context, question, history, k, llm, narrowed, draft=True)
+        click.echo(last.answer)
+        history.append((question, last.answer))
+
+
+@bench.command(name="entities")
+@click.argument("labels", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--briefs",
+    "folders",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    default=("seeds",),
+    show_default=True,
+    help="Folder holding the labelled briefs (repeatable).",
+)
+@click.option(
+    "--rounds", default=0, show_default=True, type=click.IntRange(0), help="Also time ingest with and without it."
+)
+@click.option(
+    "--generated", default=0, show_default=True, type=click.IntRange(0), help="Generated briefs to add to that ingest."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@pass_context
+def bench_entities(
+    context: CliContext,
+    labels: tuple[Path, ...],
+    folders: tuple[Path, ...],
+    rounds: int,
+    generated: int,
+    as_json: bool,
+) -> None:
+    """Precision and recall of the entity extractor on hand-labelled briefs (one table per LABELS file).
+
+    With --rounds N, the briefs of the --briefs folders (and --generated M generated ones) are also ingested N
+    times with and without entity extraction, alternately, each time into a fresh index, to measure its cost.
+    """
+    from .bench_entities import ingest_cost, score_entities
+
+    results: dict[str, Any] = {}
+    for path in labels:
+        scores = score_entities(path, folders)
+        results[str(path)] = scores.as_dict()
+        if not as_json:
+            click.echo(f"{path}\n\n{scores.table()}\n")
+            for line in scores.as_dict()["missed"]:
+                click.echo(f"missed: {line}", err=True)
+            for line in scores.as_dict()["spurious"]:
+                click.echo(f"spurious: {line}", err=True)
+    if rounds:
+        cost = ingest_cost(context.assistant.embeddings, context.assistant.settings, folders, rounds, generated)
+        results["ingest_cost"] = cost
+        if not as_json:
+            click.echo(cost["table"])
+    if as_json:
+        _emit_json(results)

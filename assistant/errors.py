@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from index.errors import BriefError, ConfigError
 
-__all__ = ["BriefError", "ConfigError", "LLMError", "TestSetError"]
+__all__ = ["BriefError", "ConfigError", "LLMError", "SourceError", "TestSetError"]
 
 
 class LLMError(BriefError):
@@ -15,3 +15,7 @@ class TestSetError(BriefError):
     """A test set file cannot be used at all (missing, empty, or no valid line)."""
 
     __test__ = False
+
+
+class SourceError(BriefError):
+    """A document named to narrow a question or a list (``--source``) is not in the index."""

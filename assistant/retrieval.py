@@ -37,7 +37,7 @@ class HybridRetriever(BaseRetriever):
 
     store: BriefStore
     embeddings: Embeddings
-    k: int = 5
+    k: int
     _lexical: tuple[str, LexicalIndex] | None = PrivateAttr(default=None)
     _lock: Any = PrivateAttr(default_factory=threading.Lock)
     builds: int = 0
@@ -51,11 +51,20 @@ class HybridRetriever(BaseRetriever):
                 self.builds += 1
             return self._lexical[1]
 
-    def passages(self, query: str, k: int | None = None, sources: Sequence[str] | None = None) -> list[Passage]:
-        """The best ``k`` passages for ``query``, fused from dense and lexical rankings."""
+    def passages(
+        self,
+        query: str,
+        k: int | None = None,
+        sources: Sequence[str] | None = None,
+        vector: Sequence[float] | None = None,
+    ) -> list[Passage]:
+        """The best ``k`` passages for ``query``, fused from dense and lexical rankings.
+
+        ``vector`` is the query's embedding when the caller has it already (it is then not computed again).
+        """
         k = k or self.k
         depth = max(3 * k, 20)
-        dense = self.store.search(self.embeddings.embed_query(query), depth, sources)
+        dense = self.store.search(vector if vector is not None else self.embeddings.embed_query(query), depth, sources)
         lexical = [
             (chunk, score)
             for chunk, score in self.lexical_index().search(query, depth * 2)
@@ -71,7 +80,9 @@ class HybridRetriever(BaseRetriever):
         ranked = sorted(fused.values(), key=lambda e: -e[1])[:k]
         return [Passage(chunk=e[0], score=e[1], dense=e[2], lexical=e[3]) for e in ranked]
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
+    ) -> list[Document]:
         return [
             Document(
                 page_content=p.chunk.text,
@@ -84,5 +95,5 @@ class HybridRetriever(BaseRetriever):
                     "score": p.score,
                 },
             )
-            for p in self.passages(query)
+            for p in self.passages(query, k)
         ]

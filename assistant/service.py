@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
     from langchain_core.language_models import BaseChatModel
 
+    from .answering import AnswerPipeline, Backend
     from .evidence import SentenceEmbeddingCache
     from .quotes import QuoteResult
     from .retrieval import HybridRetriever
@@ -68,6 +69,32 @@ class Assistant:
 
         return SentenceEmbeddingCache(self.embeddings)
 
+    @cached_property
+    def pipeline(self) -> AnswerPipeline:
+        """The answer pipeline over this assistant's retriever, sentence embedder and stored texts."""
+        from .answering import AnswerPipeline
+        from .briefs import load_briefs
+        from .reader import SentenceMap
+
+        return AnswerPipeline(
+            retriever=self.retriever,
+            sentences=self.sentence_cache,
+            text=self.store.text,
+            documents=self.documents,
+            briefs=lambda sources: load_briefs(self.store, sources),
+            spans=SentenceMap(),
+        )
+
+    def backend(self, spec: str | None = None) -> Backend:
+        """The chat model of a backend spec with the name shown to users and its error for a failed call."""
+        from .answering import Backend
+        from .llm import describe_backend, llm_error
+
+        spec = spec or self.settings.llm
+        model = self.chat_model(spec)
+        name = describe_backend(spec, model, self.settings)
+        return Backend(model, name, spec, lambda error: llm_error(spec, self.settings, error))
+
     def chat_model(self, spec: str | None = None) -> BaseChatModel | None:
         """The chat model for a backend spec (``None`` for ``none``), created once per spec."""
         from .llm import make_chat_model
@@ -100,22 +127,40 @@ class Assistant:
 
         return find_quotes(topic, self.store, self.retriever, self.sentence_cache, limit, sources)
 
-    def ask(self, question: str, history: History = (), k: int | None = None, llm: str | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        history: History = (),
+        k: int | None = None,
+        llm: str | None = None,
+        *,
+        sources: Sequence[str] | None = None,
+        include_suspect: bool = False,
+    ) -> Answer:
         """Answer ``question`` from the briefs, with citations, or refuse when they do not say.
 
-        ``history`` holds earlier (question, answer) pairs, oldest first, for follow-up questions.
+        ``history`` holds earlier (question, answer) pairs, oldest first, for follow-up questions; ``sources``
+        limits the answer to those documents; documents marked suspect are never evidence unless
+        ``include_suspect``.
         """
         answer = None
-        for event in self.stream(question, history, k, llm):
+        for event in self.stream(question, history, k, llm, sources=sources, include_suspect=include_suspect):
             if isinstance(event, Answer):
                 answer = event
         assert answer is not None
         return answer
 
     def stream(
-        self, question: str, history: History = (), k: int | None = None, llm: str | None = None
+        self,
+        question: str,
+        history: History = (),
+        k: int | None = None,
+        llm: str | None = None,
+        *,
+        sources: Sequence[str] | None = None,
+        include_suspect: bool = False,
     ) -> Iterator[str | Answer]:
         """Like :meth:`ask`, but yields the draft text as the model writes it, then the verified Answer."""
-        from .answering import answer_stream
-
-        yield from answer_stream(self, question, history, k or self.settings.k, llm or self.settings.llm)
+        yield from self.pipeline.stream(
+            question, history, k or self.settings.k, self.backend(llm), sources, include_suspect
+        )

@@ -20,14 +20,23 @@ from __future__ import annotations
 import logging
 import sqlite3
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from .errors import StoreError
 
-__all__ = ["KNOWN_VERSIONS", "ChromaFolder", "chroma_version", "reload", "torn_save", "vector_index_failed"]
+__all__ = [
+    "KNOWN_VERSIONS",
+    "ChromaFolder",
+    "aside_path",
+    "chroma_version",
+    "reload",
+    "torn_save",
+    "vector_index_failed",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +56,17 @@ record; brief writes only these and updates (code 1, a grade: no vector, replace
 _INITIAL_CAPACITY = 100
 """Elements a new Chroma vector index makes room for (its first ``data_level0.bin`` is that large)."""
 _REQUIREMENT = "chromadb>=1.5,<1.6"
+
+
+def aside_path(folder: Path, reason: str) -> Path:
+    """A free name next to ``folder`` (``<folder>.<reason>-<time>``) to keep an old or damaged index in."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    target = folder.with_name(f"{folder.name}.{reason}-{stamp}")
+    number = 1
+    while target.exists():
+        number += 1
+        target = folder.with_name(f"{folder.name}.{reason}-{stamp}-{number}")
+    return target
 
 
 def chroma_version() -> str:
@@ -205,12 +225,71 @@ class ChromaFolder:
             database.execute("DELETE FROM max_seq_id WHERE segment_id = ?", (vector,))
         return moved
 
+    def sound(
+        self, collection: Any, kind: str, location: str, close: Callable[[], None], client: Callable[[], Any]
+    ) -> Any:
+        """The collection once Chroma has loaded its vector index, rebuilt from the log first if it is damaged.
+
+        A save cut short (:func:`torn_save`) is rebuilt before Chroma sees it, since such files can crash the process
+        in Chroma's loader (SIGSEGV); a vector index Chroma fails to load or bring up to date is rebuilt after. Then
+        the log is compacted. ``close`` closes the client the collection came from and ``client`` opens a new one.
+
+        Raises:
+            StoreError: Chroma failed on the vector index and the log does not hold every stored vector (an index
+                written before the log was kept), or the rebuilt index still fails.
+
+        """
+        collection_id = str(collection.id)
+        torn = self.torn(collection_id)
+        if torn and not self.missing_vectors(collection_id):
+            return self._rebuild(collection, kind, torn, location, close, client)
+        try:
+            collection.count()  # Chroma loads the vector index and applies its log here
+        except Exception as error:  # noqa: BLE001 - which failures are damage is decided here
+            if not vector_index_failed(error):
+                raise
+            missing = self.missing_vectors(collection_id)
+            if missing:
+                raise StoreError(
+                    f"Cannot open the index at {location}: the vector index of its {kind} is damaged ({error}), "
+                    f"and Chroma's log no longer holds {missing} of its vectors to rebuild it from (an index written "
+                    "before brief kept that log); run `brief reindex` to rebuild it"
+                ) from None
+            return self._rebuild(collection, kind, str(error), location, close, client)
+        self.compact_log(collection_id)
+        return collection
+
+    def _rebuild(
+        self,
+        collection: Any,
+        kind: str,
+        error: str,
+        location: str,
+        close: Callable[[], None],
+        client: Callable[[], Any],
+    ) -> Any:
+        """Move a collection's damaged vector index aside and let Chroma rebuild it from the log; the new handle."""
+        close()
+        aside = self.set_aside_vector_index(str(collection.id), aside_path(self.path, "damaged"))
+        rebuilt = client().get_collection(collection.name, embedding_function=None)
+        count = rebuilt.count()
+        logger.warning(
+            "the vector index of the %s in %s was damaged (%s); rebuilt it from Chroma's log (%d vectors)%s",
+            kind,
+            location,
+            error,
+            count,
+            f"; its damaged files are in {aside}" if aside else "",
+        )
+        return rebuilt
+
     def compact_log(self, collection_id: str) -> None:
         """Drop the rows of Chroma's log that no index needs any more: those a later row of the same id replaced.
 
         Only rows both of the collection's indexes have applied and saved (below the lower of their saved
         positions) are dropped, which is what Chroma's own purging would drop; of those, the latest row of each
-        stored id is kept, so the log still holds every stored vector.
+        stored id is kept, so the log still holds every stored vector. It runs when a collection is opened and after
+        every 20,000 rows a process writes, so the log stays about the size of the index plus what one process wrote.
         """
         with self._connection() as database:
             saved = database.execute(

@@ -23,6 +23,8 @@ class SourceDocument:
     date: str | None = None
     path: str | None = None
     format: str = "txt"
+    entities: str | None = None
+    """The entity index of the text (``index.entities.entities_to_json``), computed at ingest."""
 
     @property
     def sha256(self) -> str:

@@ -9,7 +9,7 @@ Two encoders compute the same vectors from the same weights:
 
 :class:`SentenceTransformerEmbeddings` sends calls of fewer than ``SMALL_CALL`` texts to the numpy encoder
 (when the model folder is a plain BERT with mean pooling, like the bundled all-MiniLM-L6-v2) and larger ones
-to torch. The two agree to within 1e-6 per coordinate (``tests/test_perf_bench.py`` checks it), so vectors
+to torch. The two agree to within 1e-6 per coordinate (``tests/test_embeddings.py`` checks it), so vectors
 stored by one are searched by the other with no loss.
 """
 
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import struct
 import threading
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -61,18 +60,10 @@ def _read_json(path: Path) -> Any:
 
 
 def _read_safetensors(path: Path) -> dict[str, np.ndarray]:
-    """The float32 tensors of a safetensors file (an 8-byte header size, a JSON header, then raw data)."""
-    with path.open("rb") as handle:
-        size = struct.unpack("<Q", handle.read(8))[0]
-        header = json.loads(handle.read(size))
-        data = handle.read()
-    tensors = {}
-    for name, info in header.items():
-        if name == "__metadata__" or info["dtype"] != "F32":
-            continue
-        start, end = info["data_offsets"]
-        tensors[name] = np.frombuffer(data, np.float32, (end - start) // 4, start).reshape(info["shape"])
-    return tensors
+    """The tensors of a safetensors file as float32 arrays, whatever float type they were saved in (F32, F16)."""
+    from safetensors.numpy import load_file
+
+    return {name: value.astype(np.float32, copy=False) for name, value in load_file(path).items()}
 
 
 def _erf(x: np.ndarray) -> np.ndarray:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .chunking import chunk_document
 from .documents import Chunk, SourceDocument
+from .entities import entities_to_json, extract_mentions
 from .errors import BriefError, IngestError
 from .grades import Grade
 from .loaders import SUPPORTED_SUFFIXES, load_bytes, load_document
@@ -116,14 +117,17 @@ class Ingestor:
     """Loads, chunks, embeds and stores documents; a bad file never stops the others.
 
     Documents are embedded and written in batches of about :data:`BATCH_CHUNKS` chunks across files, and
-    a changed document reuses the stored vectors of the chunks whose text did not change.
+    a changed document reuses the stored vectors of the chunks whose text did not change. Each document's
+    entities (``index.entities``) are extracted and stored with it, unless ``entities`` is False (which only
+    the benchmark of their cost uses).
     """
 
-    def __init__(self, store: BriefStore, embeddings: Embeddings, settings: Settings) -> None:
+    def __init__(self, store: BriefStore, embeddings: Embeddings, settings: Settings, entities: bool = True) -> None:
         """Bind the store and embedder to use."""
         self.store = store
         self.embeddings = embeddings
         self.settings = settings
+        self.entities = entities
 
     def ingest_paths(
         self, paths: Iterable[Path], progress: Progress | None = None, grade: Grade | None = None
@@ -178,6 +182,8 @@ class Ingestor:
             else:
                 if any(p.document.source == loaded.source for p in pending):
                     self._flush(pending, report, progress, grade)
+                if self.entities:
+                    loaded = replace(loaded, entities=entities_to_json(extract_mentions(loaded.text)))
                 chunks = chunk_document(loaded, self.settings.chunk_chars)
                 pending.append(_Pending(loaded, chunks, loaded.source in known, label))
                 known[loaded.source] = loaded.sha256

@@ -123,6 +123,7 @@ def document_record(document: SourceDocument, chunks: int, indexed_at: str, grad
         "path": document.path or None,
         "suspect": bool(flags),
         "flags": json.dumps([flag.as_dict() for flag in flags], ensure_ascii=False),
+        "entities": document.entities,  # the entity index (issue #13), read back by BriefStore.stored_entities
     }
     if grade is not None:
         record["grade"] = str(grade)

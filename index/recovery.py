@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .chroma_internals import ChromaFolder
+from .chroma_internals import ChromaFolder, aside_path
 from .chunking import chunk_document
 from .documents import SourceDocument
 from .errors import ConfigError, StoreError
@@ -21,7 +21,7 @@ from .grades import Grade
 from .ingest import Ingestor, IngestReport, Progress
 from .locking import folder_lock
 from .settings import Settings
-from .store import BriefStore, aside_path
+from .store import BriefStore
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings

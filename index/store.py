@@ -35,11 +35,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from .chroma_internals import ChromaFolder, reload, vector_index_failed
+from .chroma_internals import ChromaFolder, reload
 from .documents import Chunk, SourceDocument
 from .errors import StoreError
 from .grades import Grade
@@ -55,7 +54,7 @@ from .records import (
 )
 from .settings import Settings
 
-__all__ = ["BriefStore", "ScoredChunk", "WriteItem", "aside_path"]
+__all__ = ["BriefStore", "ScoredChunk", "WriteItem"]
 
 logger = logging.getLogger(__name__)
 
@@ -87,17 +86,6 @@ class _Snapshot:
     signature: str
     chunks: int
     suspect: frozenset[str]
-
-
-def aside_path(folder: Path, reason: str) -> Path:
-    """A free name next to ``folder`` (``<folder>.<reason>-<time>``) to keep an old or damaged index in."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    target = folder.with_name(f"{folder.name}.{reason}-{stamp}")
-    number = 1
-    while target.exists():
-        number += 1
-        target = folder.with_name(f"{folder.name}.{reason}-{stamp}-{number}")
-    return target
 
 
 def _any_of(conditions: list[dict[str, Any]]) -> dict[str, Any]:
@@ -216,63 +204,11 @@ class BriefStore:
                         configuration={"hnsw": {"space": "cosine"}},
                     )
                     if self._folder is not None:
-                        collection = self._sound(kind, collection)
+                        collection = self._folder.sound(
+                            collection, kind, self.location, self.close, lambda: self.client
+                        )
                     self._collections[kind] = collection
             return self._collections[kind]
-
-    def _sound(self, kind: str, collection: Any) -> Any:
-        """The collection, once Chroma has loaded its vector index; rebuilt from the log first if it is damaged."""
-        assert self._folder is not None
-        collection_id = str(collection.id)
-        torn = self._folder.torn(collection_id)
-        if torn:
-            # Such files can crash the process inside Chroma's loader (SIGSEGV) rather than raise: rebuild first.
-            rebuilt = self._rebuild_vector_index(kind, collection_id, torn, required=False)
-            if rebuilt is not None:
-                return rebuilt
-        try:
-            collection.count()  # Chroma loads the vector index and applies its log here
-        except Exception as error:  # noqa: BLE001 - which failures are damage is decided here
-            if not vector_index_failed(error):
-                raise
-            return self._rebuild_vector_index(kind, collection_id, str(error))
-        self._compact_log(collection_id)
-        return collection
-
-    def _rebuild_vector_index(self, kind: str, collection_id: str, error: str, required: bool = True) -> Any:
-        """Move the damaged vector index of a collection aside and let Chroma rebuild it from its log.
-
-        Returns:
-            The collection with its rebuilt vector index; None when the log cannot rebuild it and not ``required``.
-
-        Raises:
-            StoreError: ``required`` and the log does not hold every stored vector (an index written before the
-                log was kept), or the rebuilt index still fails.
-
-        """
-        assert self._folder is not None
-        missing = self._folder.missing_vectors(collection_id)
-        if missing and not required:
-            return None
-        if missing:
-            raise StoreError(
-                f"Cannot open the index at {self.location}: the vector index of its {kind} is damaged ({error}), "
-                f"and Chroma's log no longer holds {missing} of its vectors to rebuild it from (an index written "
-                "before brief kept that log); run `brief reindex` to rebuild it"
-            )
-        self.close()
-        aside = self._folder.set_aside_vector_index(collection_id, aside_path(self._folder.path, "damaged"))
-        collection = self.client.get_collection(f"{self.settings.collection}-{kind}", embedding_function=None)
-        count = collection.count()
-        logger.warning(
-            "the vector index of the %s in %s was damaged (%s); rebuilt it from Chroma's log (%d vectors)%s",
-            kind,
-            self.location,
-            error,
-            count,
-            f"; its damaged files are in {aside}" if aside else "",
-        )
-        return collection
 
     def close(self) -> None:
         """Close the Chroma client, and make Chroma forget the index folder once no client of this process holds it.
@@ -386,6 +322,18 @@ class BriefStore:
         text = str(result["documents"][0])
         self._texts.put((source, str(result["metadatas"][0]["sha256"])), text)
         return text
+
+    def stored_entities(self, source: str) -> str | None:
+        """The entity index stored with ``source`` at ingest (JSON); None for a document indexed before there was one.
+
+        Part of the entity index of issue #13 (``index.entities``), like the ``entities`` key ``_record`` writes.
+        """
+        with self._guard("read"):
+            result = self._documents.get(ids=[source], include=["metadatas"])
+        if not result["ids"]:
+            raise StoreError(f"No document named {source!r} in the index; `brief list` shows what is there")
+        value = result["metadatas"][0].get("entities")
+        return str(value) if value is not None else None
 
     def signature(self) -> str:
         """A fingerprint of the committed documents: it changes whenever the index content changes."""
@@ -508,17 +456,8 @@ class BriefStore:
         """Count the log rows this process wrote; compact the chunks' log every :data:`_COMPACT_EVERY` of them."""
         self._unlogged += rows
         if self._unlogged >= _COMPACT_EVERY and self._folder is not None:
-            self._compact_log(str(self._chunks.id))
-
-    def _compact_log(self, collection_id: str) -> None:
-        """Drop the log rows no index needs any more (see :meth:`ChromaFolder.compact_log`).
-
-        It runs when a collection is opened and after every :data:`_COMPACT_EVERY` rows a process writes, so the log
-        stays about the size of the index plus what one process wrote.
-        """
-        assert self._folder is not None
-        self._unlogged = 0
-        self._folder.compact_log(collection_id)
+            self._unlogged = 0
+            self._folder.compact_log(str(self._chunks.id))
 
     def _stored_chunks(self, include: list[str], where: dict[str, Any] | None = None) -> Iterator[Any]:
         """Every stored chunk (committed or not) as (id, metadata, document, embedding), page by page."""

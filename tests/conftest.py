@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,11 +15,18 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "china-belarus-brief.txt"
 
 
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One model cache for the whole run (the reader model is assembled and verified once), or the developer's own."""
+    return Path(os.environ.get("BRIEF_MODEL_CACHE") or tmp_path_factory.getbasetemp() / "models")
+
+
 @pytest.fixture(autouse=True)
-def brief_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Every test gets its own data directory and default settings."""
+def brief_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model_cache: Path) -> Iterator[Path]:
+    """Every test gets its own data directory and default settings; the model cache is shared."""
     home = tmp_path / "brief-home"
     monkeypatch.setenv("BRIEF_HOME", str(home))
+    monkeypatch.setenv("BRIEF_MODEL_CACHE", str(model_cache))
     for variable in ("BRIEF_CHROMA_URL", "BRIEF_LLM", "BRIEF_LLM_BASE_URL", "BRIEF_K"):
         monkeypatch.delenv(variable, raising=False)
     get_settings.cache_clear()

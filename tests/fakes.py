@@ -44,6 +44,7 @@ class ScriptedChatModel(BaseChatModel):
     replies: Sequence[str] = ("",)
     prompts: list[list[BaseMessage]] = []
     model_name: str = "scripted"
+    reads: bool = True
 
     @property
     def _llm_type(self) -> str:

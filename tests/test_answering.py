@@ -121,7 +121,17 @@ def test_extractive_answer_cites_verbatim_passage(assistant: Assistant) -> None:
     assert all(s.supported for s in answer.sentences)
     _quotes_are_verbatim(assistant, answer)
     data = answer.as_dict()
-    assert set(data) == {"question", "answer", "refused", "citations", "sentences", "confidence", "model", "timings_ms"}
+    assert set(data) == {
+        "question",
+        "answer",
+        "refused",
+        "citations",
+        "sentences",
+        "conflicts",
+        "confidence",
+        "model",
+        "timings_ms",
+    }
     assert set(data["timings_ms"]) == {"retrieve", "generate", "total"}
 
 
@@ -133,12 +143,19 @@ def test_extractive_answer_cites_verbatim_passage(assistant: Assistant) -> None:
         "What unemployment rate did Putin cite for Russia?",
     ],
 )
-def test_unanswerable_questions_are_refused_by_the_system(assistant: Assistant, question: str) -> None:
+@pytest.mark.parametrize("reads", [True, False])
+def test_unanswerable_questions_are_refused_by_the_system(assistant: Assistant, question: str, reads: bool) -> None:
     model = _with_model(assistant, "The Georgian Dream party won with 54% of the vote [1].")
+    model.reads = reads
     answer = assistant.ask(question, llm="scripted")
     assert answer.refused
     assert answer.answer.startswith("The briefs do not say")
-    assert model.prompts == [], "the model is not even asked when the evidence cannot answer"
+    if reads:
+        assert [s.text for s in answer.sentences if not s.supported] == [
+            "The Georgian Dream party won with 54% of the vote."
+        ]
+    else:
+        assert model.prompts == [], "a model that cannot read is not even asked when the evidence cannot answer"
     _quotes_are_verbatim(assistant, answer)
 
 
@@ -180,12 +197,10 @@ def test_citation_to_a_missing_passage_never_survives(assistant: Assistant) -> N
     _quotes_are_verbatim(assistant, answer)
 
 
-def test_model_that_ignores_the_passages_falls_back_to_evidence(assistant: Assistant) -> None:
+def test_model_that_ignores_the_passages_is_not_believed(assistant: Assistant) -> None:
     _with_model(assistant, "I am a helpful assistant. The weather in Paris is sunny today.")
     answer = assistant.ask("Who disclosed the presence of North Korean units in Kursk?", llm="scripted")
-    assert not answer.refused
-    assert "Mark Rutte" in answer.answer
-    assert "Paris" not in answer.answer
+    assert answer.refused and "Paris" not in answer.answer
     assert any(not s.supported and "Paris" in s.text for s in answer.sentences)
 
 
@@ -256,3 +271,49 @@ def test_cli_ask_prints_answer_with_cited_passages(assistant: Assistant) -> None
     assert data["citations"][0]["quote"] == RUTTE and data["refused"] is False
     broken = runner.invoke(main, ["ask", question, "--llm", "nonsense"], obj=CliContext(assistant))
     assert broken.exit_code == 1 and "Unknown LLM backend" in broken.stderr and "Traceback" not in broken.output
+
+
+def test_an_overview_question_after_an_unrelated_one_is_an_overview(assistant: Assistant) -> None:
+    history = [("Which delegations participated in military exercises in Belarus?", "Uzbekistan and Kazakhstan")]
+    answer = assistant.ask("What is this brief about?", history=history, llm="none")
+    assert not answer.refused and answer.standalone_question == ""
+    assert 3 <= len(answer.citations) <= 6 and len({c.paragraph for c in answer.citations}) >= 3
+    _quotes_are_verbatim(assistant, answer)
+
+
+def test_a_list_question_is_answered_from_the_whole_brief(assistant: Assistant) -> None:
+    answer = assistant.ask("Which countries are mentioned in the brief?", k=1, llm="none")
+    named = {s.text for s in answer.sentences}
+    assert {"China", "Belarus", "Moldova", "Georgia", "Kazakhstan"} <= named, "beyond the one passage retrieved"
+    _quotes_are_verbatim(assistant, answer)
+
+
+def test_a_reader_overview_keeps_only_verified_bullets(assistant: Assistant) -> None:
+    probe = _with_model(assistant, "- x [1]")
+    assistant.ask("Summarize the brief.", llm="scripted")
+    numbered = [line for line in str(probe.prompts[0][-1].content).splitlines() if line.startswith("[")]
+    assert 3 <= len(numbered) <= 6
+    bullets = [f"- {line.split('] ', 1)[1]} [{n}]" for n, line in enumerate(numbered, start=1)]
+    bullets.append("- Kim Jong Un sent 12,000 soldiers to Minsk [1]")
+    _with_model(assistant, "\n".join(bullets))
+    answer = assistant.ask("Summarize the brief.", llm="scripted")
+    assert not answer.refused
+    shown = [s for s in answer.sentences if s.supported]
+    assert len(shown) == len(numbered) and "12,000" not in answer.answer
+    assert any(not s.supported and "12,000" in s.text for s in answer.sentences)
+    _quotes_are_verbatim(assistant, answer)
+
+
+def test_an_overview_of_a_brief_named_by_its_subject(settings: Settings, seed_dir: Path) -> None:
+    other = seed_dir / "sudan-brief.txt"
+    other.write_text(
+        "UN experts said paramilitary forces carried out ethnic killings in Darfur, Sudan. "
+        "The report was sent to the UN Security Council in January.\n",
+        encoding="utf-8",
+    )
+    assistant = Assistant(settings=settings, embeddings=HashEmbeddings())
+    assistant.ingest([seed_dir])
+    for question in ("What is the Sudan brief about?", "Summarize the Darfur report."):
+        answer = assistant.ask(question, llm="none")
+        assert not answer.refused and {c.source for c in answer.citations} == {"sudan-brief.txt"}, question
+    assert assistant.ask("What is the Atlantis brief about?", llm="none").refused

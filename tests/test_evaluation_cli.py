@@ -5,9 +5,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from langchain_chroma import Chroma
 
 from assistant import Assistant
 from assistant.cli import CliContext, main
+from assistant.evaluation import run_evaluation
 from assistant.evaluation.baseline import StuffedBaseline, says_unknown
 from index import Settings
 
@@ -88,13 +90,27 @@ def test_eval_errors_are_one_clean_line(settings: Settings, fake_embeddings: Has
     missing = CliRunner().invoke(main, ["eval", str(tmp_path / "nope.jsonl")], obj=empty)
     assert missing.exit_code == 1 and "does not exist" in missing.stderr and "Traceback" not in missing.stderr
     no_index = CliRunner().invoke(main, ["eval", str(SEED_TESTSET), "--llm", "none"], obj=empty)
-    assert no_index.exit_code == 1 and "is empty; `brief ingest` the briefs first" in no_index.stderr
+    assert no_index.exit_code == 1 and "is empty: add the briefs first (`brief ingest PATH...`" in no_index.stderr
+
+
+def test_run_evaluation_counts_every_answer_and_keeps_the_warnings(context: CliContext, five_questions: Path) -> None:
+    with five_questions.open("a", encoding="utf-8") as handle:
+        handle.write("{oops\n")
+    steps: list[tuple[int, int]] = []
+    report = run_evaluation(
+        context.assistant, five_questions, llm="none", baseline=True, progress=lambda *step: steps.append(step)
+    )
+    assert steps == [(n, 10) for n in range(1, 11)]
+    assert [run.system for run in report.runs] == ["brief", "baseline"] and len(report.testset.questions) == 5
+    assert [w.split(" (")[0] for w in report.warnings] == [f"{five_questions}:6: not valid JSON"]
+    assert report.payload == {**report.summaries[0], "baseline": report.summaries[1]}
 
 
 def test_baseline_stuffs_chunks_into_the_prompt_and_refuses_only_when_the_model_does(context: CliContext) -> None:
     assistant = context.assistant
     model = ScriptedChatModel(replies=["Vadim Denisenko commands them.", "I don't know."], prompts=[])
     baseline = StuffedBaseline(assistant.store, assistant.embeddings, 3, model, "scripted")
+    assert isinstance(baseline.retriever.vectorstore, Chroma) and baseline.retriever.search_kwargs == {"k": 3}
     answer = baseline.ask("Who commands the Belarusian Special Operations Forces?")
     assert answer.answer == "Vadim Denisenko commands them." and not answer.refused and answer.citations == []
     assert len(answer.retrieved) == 3 and [c.n for c in answer.retrieved] == [1, 2, 3]

@@ -84,7 +84,7 @@ def test_bench_rgb_uses_a_scratch_index(rgb_file: Path, settings: Settings, fake
     assert report["snippets"] == 8  # nine snippets, one shared by two records
     assert report["retrieval"]["hit@5"] == 1.0  # the pool is tiny: every record's positives are retrieved
     assert 0 <= report["answer"]["accuracy"] <= 1 and 0 <= report["rejection"]["refusal_rate"] <= 1
-    assert report["paper"]["accuracy"] == 0.9633 and report["paper"]["rejection_rate"] == 0.2467
+    assert report["paper"]["accuracy"]["0.0"] == 0.9633 and report["paper"]["rejection_rate"] == 0.2467
     rows = {row["id"]: row for row in report["per_query"]}
     assert set(rows) == {0, 1, 2}
     for row in rows.values():
@@ -97,3 +97,33 @@ def test_bench_rgb_uses_a_scratch_index(rgb_file: Path, settings: Settings, fake
     header, _, *rows_text = limited.stdout.splitlines()
     assert header.startswith("metric") and "paper (ChatGPT" in header
     assert [r.split()[0] for r in rows_text] == ["answer", "retrieval", "rejection"]
+
+
+def test_bench_rgb_paper_protocol_gives_five_documents(
+    rgb_file: Path, settings: Settings, fake_embeddings: HashEmbeddings
+) -> None:
+    context = CliContext(Assistant(settings=settings, embeddings=fake_embeddings))
+    result = CliRunner().invoke(
+        main, ["bench", "rgb", str(rgb_file), "--protocol", "paper", "--json", "--llm", "none"], obj=context
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["protocol"] == "paper" and report["records"] == 3
+    assert set(report["answer"]) == {"accuracy noise 0.0", "accuracy noise 0.4", "accuracy noise 0.8"}
+    records = {r["id"]: r for r in map(json.loads, rgb_file.read_text(encoding="utf-8").splitlines())}
+    for row in report["per_query"]:
+        record = records[row["id"]]
+        for setting in ("noise 0.0", "noise 0.4", "noise 0.8", "rejection"):
+            given = row[setting]["given"]
+            assert set(row[setting]["cited"]) <= set(given), "an answer draws only on the given documents"
+            kinds = {"noise 0.0": [record["positive"]], "rejection": [record["negative"]]}.get(
+                setting, [record["positive"], record["negative"]]
+            )
+            assert len(given) == min(5, len({text for kind in kinds for text in kind}))
+        own_positive = f"rgb-{row['id']:03d}-p"
+        assert not any(own_positive in source for source in row["rejection"]["given"]), "rejection: negatives only"
+        assert all(own_positive in source for source in row["noise 0.0"]["given"])
+    text = CliRunner().invoke(
+        main, ["bench", "rgb", str(rgb_file), "--protocol", "paper", "--llm", "none"], obj=context
+    )
+    assert "accuracy, noise ratio 0.4" in text.stdout and "96.33%" in text.stdout

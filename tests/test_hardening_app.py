@@ -22,12 +22,12 @@ from gradio_client import Client
 
 from assistant import Assistant
 from assistant.errors import ConfigError, LLMError
+from benchmarks import free_port
 from index import Settings
 from ui import build_app, launch_options, serve
 from ui.app import SESSIONS
 
 from .fakes import HashEmbeddings
-from .ports import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "china-belarus-brief.txt"

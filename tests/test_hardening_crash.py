@@ -276,7 +276,9 @@ print(client.get_collection("brief-chunks").count(), flush=True)
 
 def _rebuild_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
     """The warnings the store logged about vector indexes it rebuilt, then forgotten."""
-    lines = [r.getMessage() for r in caplog.records if r.name == "index.store" and r.levelno == logging.WARNING]
+    lines = [
+        r.getMessage() for r in caplog.records if r.name == "index.chroma_internals" and r.levelno == logging.WARNING
+    ]
     caplog.clear()
     return lines
 

@@ -130,7 +130,8 @@ def test_a_model_fooled_by_the_brief_is_overruled(assistant: Assistant, reply: s
         answer = assistant.ask(text, llm="scripted")
         passages = str(model.prompts[0][-1].content)
         assert not any(line.strip() and line.strip() in passages for line in HOSTILE.splitlines()[2:])
-        assert _shape(answer) == _shape(assistant.ask(text, llm="none")), "the evidence answers, not the model"
+        evidence = _shape(assistant.ask(text, llm="none"))
+        assert answer.refused or _shape(answer) == evidence, "the evidence answers, or nothing does; never the model"
         assert not any(phrase in answer.answer for phrase in OBEYED)
         assert all(not s.supported for s in answer.sentences if any(p in s.text for p in OBEYED))
         _well_cited(assistant, answer)

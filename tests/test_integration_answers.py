@@ -59,4 +59,4 @@ def test_embedded_model_streams_draft_tokens(seeded: Assistant) -> None:
     drafts = [e for e in events if isinstance(e, str)]
     assert len(drafts) > 1, "the embedded model streams its draft token by token"
     final = events[-1]
-    assert "October 27-28" in final.answer and final.model.startswith("SmolLM2")
+    assert "October 27-28" in final.answer and final.model.startswith("Qwen2.5-Coder-1.5B")

@@ -12,11 +12,9 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
-from assistant.bench_perf import stop_process
-from assistant.llm import _smollm2_path
+from assistant.model_pack import SMOLLM2_135M, pack_path
+from benchmarks import free_port, stop_process
 from index import Settings
-
-from .ports import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -26,7 +24,15 @@ def openai_server() -> Iterator[str]:
     pytest.importorskip("llama_cpp.server.app", reason="needs llama-cpp-python[server] (the dev extra)")
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(_smollm2_path()), "--model_alias", "smollm2"]
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(pack_path(SMOLLM2_135M, Path())),
+            "--model_alias",
+            "smollm2",
+        ]
         + ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

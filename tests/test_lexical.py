@@ -76,7 +76,7 @@ def test_bm25_is_built_once_and_rebuilt_after_an_ingest(
     store: BriefStore, fake_embeddings: HashEmbeddings, settings: Settings, two_briefs: Path, tmp_path: Path
 ) -> None:
     Ingestor(store, fake_embeddings, settings).ingest_paths([two_briefs])
-    retriever = HybridRetriever(store=store, embeddings=fake_embeddings)
+    retriever = HybridRetriever(store=store, embeddings=fake_embeddings, k=5)
     for question in ["drones near Kursk", "Moldova vote", "court", "trenches", "depots"]:
         assert retriever.passages(question, 2)
     assert retriever.builds == 1
@@ -91,7 +91,7 @@ def test_bm25_is_built_once_and_rebuilt_after_an_ingest(
 def test_a_write_by_another_process_is_seen(
     store: BriefStore, fake_embeddings: HashEmbeddings, settings: Settings, two_briefs: Path
 ) -> None:
-    retriever = HybridRetriever(store=store, embeddings=fake_embeddings)
+    retriever = HybridRetriever(store=store, embeddings=fake_embeddings, k=5)
     assert retriever.passages("drones", 2) == []
     other = BriefStore(Settings(home=settings.home))
     Ingestor(other, fake_embeddings, settings).ingest_paths([two_briefs])
@@ -105,7 +105,7 @@ def test_queries_do_not_refetch_the_documents(
     store: BriefStore, fake_embeddings: HashEmbeddings, settings: Settings, two_briefs: Path
 ) -> None:
     Ingestor(store, fake_embeddings, settings).ingest_paths([two_briefs])
-    retriever = HybridRetriever(store=store, embeddings=fake_embeddings)
+    retriever = HybridRetriever(store=store, embeddings=fake_embeddings, k=5)
     retriever.passages("drones", 2)
     fetches = store.document_fetches
     for question in ["drones", "Moldova", "court", "Kursk"] * 5:

@@ -8,11 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from assistant.bench_perf import ChromaServer, chroma_server
 from assistant.cli import main
+from benchmarks import ChromaServer, chroma_server, free_port
 from index import BriefStore, Settings, StoreError, get_settings
-
-from .ports import free_port
 
 SEED_NAME = "china-belarus-brief.txt"
 

@@ -21,10 +21,10 @@ import httpx
 import pytest
 from gradio_client import Client, handle_file
 
+from benchmarks import chroma_server, free_port
 from index import BriefStore, Settings, SourceDocument, chunk_document
 
 from .fakes import HashEmbeddings
-from .ports import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "china-belarus-brief.txt"
@@ -137,8 +137,8 @@ def test_processes_writing_at_once_lose_none_of_each_others_writes(settings: Set
     assert set(stored) == {c.id for c in chunks}, "no stray chunk, and no chunk without its vector"
     embeddings = HashEmbeddings()
     for chunk in chunks[::7]:
-        hits = fresh.search(embeddings.embed_query(chunk.text), 1)
-        assert hits and hits[0].chunk.id == chunk.id, f"{chunk.id} is found by its own text"
+        hits = fresh.search(embeddings.embed_query(chunk.text), 3, [chunk.source])
+        assert hits and hits[0].chunk.id == chunk.id and hits[0].score > 0.999, f"{chunk.id} is found by its vector"
     assert fresh.repair() == 0
     fresh.close()
     assert not list(settings.home.glob("chroma.damaged-*")), "no process read a vector index another was saving"
@@ -269,8 +269,6 @@ def test_a_running_app_answers_about_a_brief_the_cli_ingested_and_forgets_one_it
 @pytest.mark.integration
 @pytest.mark.server
 def test_two_apps_on_one_chroma_server_agree(tmp_path: Path) -> None:
-    from assistant.bench_perf import chroma_server
-
     upload = tmp_path / "brigade.txt"
     upload.write_text(NEW_BRIEF, encoding="utf-8")
     with chroma_server(tmp_path / "chroma-data") as server:

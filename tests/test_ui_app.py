@@ -70,9 +70,9 @@ def client(app: tuple[Assistant, str, Path], tmp_path: Path) -> Client:
     return Client(app[1], verbose=False, download_files=str(tmp_path / "downloads"))
 
 
-def test_the_api_has_exactly_the_four_named_endpoints(client: Client) -> None:
+def test_the_api_has_exactly_the_five_named_endpoints(client: Client) -> None:
     api = client.view_api(return_format="dict", print_info=False)
-    assert set(api["named_endpoints"]) == {"/ask", "/quotes", "/ingest", "/evaluate"}
+    assert set(api["named_endpoints"]) == {"/ask", "/quotes", "/ingest", "/evaluate", "/overview"}
     assert api["unnamed_endpoints"] == {}
 
 

@@ -171,7 +171,17 @@ def test_follow_up_question_uses_the_conversation(handlers: Handlers) -> None:
 
 def test_ask_returns_the_answer_json_with_exact_citations(handlers: Handlers, assistant: Assistant) -> None:
     data = handlers.ask(QUESTION, [], 3, "none")
-    assert set(data) == {"question", "answer", "refused", "citations", "sentences", "confidence", "model", "timings_ms"}
+    assert set(data) == {
+        "question",
+        "answer",
+        "refused",
+        "citations",
+        "sentences",
+        "conflicts",
+        "confidence",
+        "model",
+        "timings_ms",
+    }
     assert not data["refused"] and data["model"] == "none (extractive)"
     text = assistant.store.text(SEED_NAME)
     for citation in data["citations"]:
@@ -325,7 +335,7 @@ def test_the_include_suspect_toggle_reaches_the_assistant(settings: Settings, se
     handlers = Handlers(assistant, tmp_path / "app")
     list(handlers.respond(QUESTION, [], [], 5, "none"))
     list(handlers.respond(QUESTION, [], [], 5, "none", True))
-    assert assistant.options == [{}, {"include_suspect": True}]
+    assert assistant.options == [{"include_suspect": False}, {"include_suspect": True}]
 
 
 def test_the_sources_panel_shows_each_citations_grade(handlers: Handlers, assistant: Assistant) -> None:
@@ -355,10 +365,11 @@ def test_reindex_rereads_changed_files_and_explains_uploads(
 def test_evaluate_the_seed_test_set(handlers: Handlers) -> None:
     status, metrics, chart, questions, files = handlers.evaluate(None, 5, "none", RecordingProgress())
     assert status.startswith("51 questions, none (extractive)")
-    assert list(metrics.columns) == ["metric", "brief"]
-    assert "retrieval hit@1" in metrics["metric"].tolist()
+    assert metrics["headers"] == ["metric", "brief"]
+    assert "retrieval hit@1" in [row[0] for row in metrics["data"]]
     assert Path(chart).read_bytes()[:4] == b"\x89PNG"
-    assert len(questions) == 51 and list(questions.columns)[:3] == ["id", "type", "question"]
+    assert len(questions["data"]) == 51 and questions["headers"][:3] == ["id", "type", "question"]
+    assert all(len(row) == len(questions["headers"]) for row in questions["data"])
     report, markdown = (Path(f) for f in files)
     assert json.loads(report.read_text(encoding="utf-8"))["n"] == 51
     assert markdown.read_text(encoding="utf-8").startswith("# Evaluation of china-belarus-testset.jsonl")
@@ -372,13 +383,12 @@ def test_evaluate_an_uploaded_test_set_and_report_its_bad_lines(handlers: Handle
     ]
     testset.write_text("\n".join(json.dumps(line) for line in lines) + "\nnot json\n", encoding="utf-8")
     status, metrics, _, questions, _ = handlers.evaluate(str(testset), 5, "none", RecordingProgress())
-    assert questions["id"].tolist() == ["a", "b"]
+    assert [row[0] for row in questions["data"]] == ["a", "b"]
     assert "⚠" in status and "not valid JSON" in status
-    row = metrics[metrics["metric"] == "refusal recall (unanswerable)"]
-    assert row["brief"].item() == "100.0%"
+    assert ["refusal recall (unanswerable)", "100.0%"] in metrics["data"]
 
 
 def test_evaluate_needs_an_index(settings: Settings, tmp_path: Path) -> None:
     handlers = Handlers(Assistant(settings=settings, embeddings=HashEmbeddings()), tmp_path / "app")
-    with pytest.raises(gr.Error, match="The index is empty"):
+    with pytest.raises(gr.Error, match="The index at .* is empty: add the briefs first"):
         handlers.evaluate(None, 5, "none", RecordingProgress())

@@ -8,9 +8,11 @@ the other events only feed the page. Requests wait in Gradio's queue: questions 
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import socket
 import threading
+import time
 from typing import Any
 
 import gradio as gr
@@ -18,8 +20,10 @@ import gradio as gr
 from assistant import Assistant
 from assistant.errors import ConfigError
 from index import Settings
+from index.settings import int_range
 
 from .handlers import Handlers
+from .overview import overview_tab
 from .render import COPY_JS, SOURCES_CSS
 
 __all__ = ["ASK_CONCURRENCY", "SESSIONS", "build_app", "launch_options", "serve", "warm_up"]
@@ -33,13 +37,14 @@ Gradio keeps a copy of the page's configuration for each session, about 110 KB f
 to the REST API (``/gradio_api/call/...``) is a session of its own: its default of 10,000 sessions lets a
 script grow the server by a gigabyte. 256 sessions cost at most about 30 MB.
 """
+logger = logging.getLogger(__name__)
 _PRIVATE: dict[str, Any] = {"api_visibility": "private"}
 _NO_SOURCES = '<p class="brief-empty">The passages an answer cites appear here.</p>'
 
 
 def _controls(handlers: Handlers) -> tuple[gr.Slider, gr.Dropdown]:
     settings = handlers.assistant.settings
-    k = gr.Slider(1, 20, value=min(settings.k, 20), step=1, label="Passages retrieved (k)")
+    k = gr.Slider(*int_range("k"), value=settings.k, step=1, label="Passages retrieved (k)")
     llm = gr.Dropdown(handlers.backends, value=settings.llm, label="LLM backend")
     return k, llm
 
@@ -193,6 +198,8 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         gr.Markdown("# brief\nAnswers from the indexed briefs, every claim cited to the exact characters it rests on.")
         with gr.Tab("Ask"):
             _ask_tab(handlers)
+        with gr.Tab("Overview") as overview:
+            overview_tab(assistant, demo, overview)
         with gr.Tab("Quotes"):
             quote_filter = _quotes_tab(handlers)
         with gr.Tab("Library"):
@@ -250,10 +257,11 @@ def warm_up(assistant: Assistant) -> None:
     """Create the heavy objects a question needs (embedder, BM25 index, the embedded model) ahead of it.
 
     Run in a background thread by :func:`serve`, so the app starts listening at once and the first question
-    does not pay for loading; a failure here is left for that question to report.
+    does not pay for loading; a failure here is logged, and left for that question to report to its user.
     """
     from assistant.llm import EmbeddedChatModel
 
+    started = time.perf_counter()
     try:
         assistant.embeddings.embed_query("warm-up")
         if assistant.documents():
@@ -261,8 +269,11 @@ def warm_up(assistant: Assistant) -> None:
         model = assistant.chat_model()
         if isinstance(model, EmbeddedChatModel):
             model.warm_up()
-    except Exception:  # noqa: BLE001 - the first question reports any real problem with a clear message
+    except Exception as error:  # noqa: BLE001 - the first question reports any real problem with a clear message
+        logger.warning("Warm-up failed, the first question will load the models: %s: %s", type(error).__name__, error)
+        logger.debug("Warm-up failure", exc_info=True)
         return
+    logger.info("Warm-up done in %.1f s", time.perf_counter() - started)
 
 
 def _check_free(host: str, port: int) -> None:

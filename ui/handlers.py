@@ -20,11 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
-import pandas as pd
 
 from assistant import Assistant
-from assistant.errors import TestSetError
 from index import BriefError, Grade, IngestReport
+from index.settings import int_range
 
 from .render import (
     answer_markdown,
@@ -45,6 +44,8 @@ _QUESTION_COLUMNS = ["id", "type", "question", "answer", "refused", "hit_rank", 
 
 Message = dict[str, Any]
 Pairs = list[list[str]]
+Table = dict[str, list[Any]]
+"""A table as ``gr.Dataframe`` takes it: ``{"headers": [...], "data": [[row], ...]}``."""
 
 
 def backends(configured: str) -> list[str]:
@@ -78,11 +79,6 @@ def _counter(progress: gr.Progress, total: int, verb: str) -> Callable[..., None
     return lambda name="": progress((next(steps), total), desc=f"{verb} {name}".strip())
 
 
-def _opt_in(include_suspect: bool) -> dict[str, Any]:
-    """The keyword that lets suspect documents be evidence, passed only when the user asks for them."""
-    return {"include_suspect": True} if include_suspect else {}
-
-
 def _merge(reports: Sequence[IngestReport]) -> IngestReport:
     total = IngestReport()
     for report in reports:
@@ -107,8 +103,9 @@ class Handlers:
     def _k(self, k: float | None) -> int:
         if k is None:
             return self.assistant.settings.k
-        if not 1 <= k <= 50 or k != int(k):
-            raise _error(f"k must be a whole number from 1 to 50, not {k}")
+        low, high = int_range("k")
+        if not low <= k <= high or k != int(k):
+            raise _error(f"k must be a whole number from {low} to {high}, not {k}")
         return int(k)
 
     def _backend(self, llm: str | None) -> str:
@@ -149,7 +146,7 @@ class Handlers:
         yield "", chat, history, _SEARCHING, ""
         draft = ""
         with _user_errors():
-            for event in self.assistant.stream(question, pairs, whole_k, backend, **_opt_in(include_suspect)):
+            for event in self.assistant.stream(question, pairs, whole_k, backend, include_suspect=include_suspect):
                 if isinstance(event, str):
                     draft += event
                     chat = [*chat[:-1], {"role": "assistant", "content": markdown_text(draft) + " ▌"}]
@@ -261,35 +258,29 @@ class Handlers:
         k: float,
         llm: str,
         progress: gr.Progress = gr.Progress(),  # noqa: B008
-    ) -> tuple[str, pd.DataFrame, str, pd.DataFrame, list[str]]:
+    ) -> tuple[str, Table, str, Table, list[str]]:
         """Run a test set (the seed one when none is uploaded): (status, metrics, chart, questions, files)."""
-        from assistant.evaluation import (
-            evaluate,
-            indexed_texts,
-            metric_rows,
-            read_testset,
-            unlocated_support,
-            write_outputs,
-        )
+        from assistant.evaluation import metric_rows, run_evaluation, write_outputs
 
         path = Path(testset) if testset else SEED_TESTSET
         started = time.perf_counter()
         with _user_errors():
-            questions = read_testset(path)
-            texts = indexed_texts(self.assistant.store)
-            if not texts:
-                raise TestSetError("The index is empty: upload the briefs in the Library tab first")
-            step = _counter(progress, len(questions.questions), "Answering the questions")
-            runs = evaluate(
-                self.assistant, questions.questions, texts, k=self._k(k), llm=self._backend(llm), progress=step
+            report = run_evaluation(
+                self.assistant,
+                path,
+                k=self._k(k),
+                llm=self._backend(llm),
+                progress=lambda done, total: progress((done, total), desc="Answering the questions"),
             )
-        summaries = [run.summary() for run in runs]
+        summaries = report.summaries
         (self.folder / "evaluations").mkdir(parents=True, exist_ok=True)
         out = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%d-%H%M%S-"), dir=self.folder / "evaluations"))
-        files = [str(p) for p in write_outputs(out, summaries[0], summaries, path.name)]
+        files = [str(p) for p in write_outputs(out, report.payload, summaries, path.name)]
         rows = metric_rows(summaries)
-        warnings = [*questions.problems, *unlocated_support(questions, texts)]
-        status = f"{len(questions.questions)} questions, {summaries[0]['model']}, {time.perf_counter() - started:.1f} s"
-        status = markdown_text(status) + "".join(f"\n- ⚠ {markdown_text(w)}" for w in warnings)
-        per_question = pd.DataFrame(summaries[0]["per_question"]).reindex(columns=_QUESTION_COLUMNS)
-        return status, pd.DataFrame(rows[1:], columns=rows[0]), files[2], per_question, files[:2]
+        status = (
+            f"{len(report.testset.questions)} questions, {summaries[0]['model']}, {time.perf_counter() - started:.1f} s"
+        )
+        status = markdown_text(status) + "".join(f"\n- ⚠ {markdown_text(w)}" for w in report.warnings)
+        per_question = [[record.get(column) for column in _QUESTION_COLUMNS] for record in summaries[0]["per_question"]]
+        metrics: Table = {"headers": rows[0], "data": rows[1:]}
+        return status, metrics, files[2], {"headers": _QUESTION_COLUMNS, "data": per_question}, files[:2]

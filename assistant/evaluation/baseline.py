@@ -1,7 +1,9 @@
 """The plain LangChain recipe a user would otherwise build, as a yardstick for ``brief eval --baseline``.
 
-Dense Chroma retrieval only, the top chunks stuffed into the classic RAG prompt, the same chat model,
-no verification, and no refusal unless the model itself says it does not know.
+The stock ``langchain-chroma`` recipe: a ``Chroma`` vector store over the same Chroma collection brief's
+store writes its chunks to, ``as_retriever(search_kwargs={"k": k})``, the top chunks stuffed into the classic
+RAG prompt, the same chat model and ``StrOutputParser``; no verification, and no refusal unless the model
+itself says it does not know.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import re
 import time
 
+from langchain_chroma import Chroma
+from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
@@ -44,17 +48,30 @@ def says_unknown(text: str) -> bool:
     return bool(_UNKNOWN.search(text))
 
 
+def _format_docs(docs: list[Document]) -> str:
+    return "\n\n".join(doc.page_content for doc in docs)
+
+
+def _retrieved(rank: int, doc: Document) -> Citation:
+    """A retrieved chunk as the evaluation locates it (the stock retriever gives no score)."""
+    meta = doc.metadata
+    return Citation(rank, meta["source"], meta["start"], meta["end"], doc.page_content, meta["paragraph"], 0.0)
+
+
 class StuffedBaseline:
     """Top-k dense chunks stuffed into one prompt; with no chat model the answer is the top chunk."""
 
     def __init__(
         self, store: BriefStore, embeddings: Embeddings, k: int, chat_model: BaseChatModel | None, model: str
     ) -> None:
-        """Bind the store and embedder the assistant uses, and a chat model (None: answer with the top chunk)."""
-        self.store = store
-        self.embeddings = embeddings
-        self.k = k
-        self.chat_model = chat_model
+        """Open the chunks of ``store`` as a stock LangChain Chroma store; ``chat_model`` None answers the top chunk."""
+        vectorstore = Chroma(
+            client=store.client,
+            collection_name=f"{store.settings.collection}-chunks",  # where BriefStore keeps its chunks
+            embedding_function=embeddings,
+        )
+        self.retriever = vectorstore.as_retriever(search_kwargs={"k": k})
+        self.chain = _PROMPT | chat_model | StrOutputParser() if chat_model is not None else None
         self.model = model
 
     @classmethod
@@ -68,18 +85,13 @@ class StuffedBaseline:
     def ask(self, question: str) -> Answer:
         """Answer like a stock retrieve-then-generate chain: no citations, no checks."""
         started = time.perf_counter()
-        hits = self.store.search(self.embeddings.embed_query(question), self.k)
-        retrieved = [
-            Citation(rank, h.chunk.source, h.chunk.start, h.chunk.end, h.chunk.text, h.chunk.paragraph, h.score)
-            for rank, h in enumerate(hits, 1)
-        ]
+        docs = self.retriever.invoke(question)
         retrieved_at = time.perf_counter()
-        if self.chat_model is None:
-            text = hits[0].chunk.text if hits else ""
+        if self.chain is None:
+            text = docs[0].page_content if docs else ""
         else:
-            chain = _PROMPT | self.chat_model | StrOutputParser()
             try:
-                text = chain.invoke({"question": question, "context": "\n\n".join(h.chunk.text for h in hits)})
+                text = self.chain.invoke({"question": question, "context": _format_docs(docs)})
             except Exception as error:  # noqa: BLE001 - any backend failure becomes one clear LLMError
                 msg = f"The baseline's chat model {self.model} failed: {error}; check the backend or use --llm none"
                 raise LLMError(msg) from error
@@ -97,5 +109,5 @@ class StuffedBaseline:
                 "generate": (done - retrieved_at) * 1000,
                 "total": (done - started) * 1000,
             },
-            retrieved=retrieved,
+            retrieved=[_retrieved(rank, doc) for rank, doc in enumerate(docs, 1)],
         )

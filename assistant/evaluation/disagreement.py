@@ -18,7 +18,7 @@ from index.sentences import sentence_spans
 from ..conflicts import find_conflicts
 from ..errors import TestSetError
 
-__all__ = ["score_conflicts"]
+__all__ = ["conflicts_report", "score_conflicts"]
 
 
 @dataclass(frozen=True)
@@ -70,3 +70,14 @@ def score_conflicts(path: Path) -> dict[str, Any]:
         "detection_rate": found / total,
         "false_alarms": alarms,
     }
+
+
+def conflicts_report(scores: dict[str, Any]) -> str:
+    """The two rates in one line, then every false alarm."""
+    lines = [
+        f"{scores['queries']} queries: a conflict among agreeing passages (false alarm) for "
+        f"{100 * scores['false_alarm_rate']:.1f}%, once the changed passages are added for "
+        f"{100 * scores['detection_rate']:.1f}%"
+    ]
+    lines += [f"false alarm: {alarm['query']} {alarm['values']}" for alarm in scores["false_alarms"]]
+    return "\n".join(lines)

@@ -26,9 +26,12 @@ __all__ = [
     "score_question",
     "summarize",
     "token_f1",
+    "unsupported_facts",
 ]
 
 HIT_RANKS = (1, 3, 5)
+_NAME_WORD = re.compile(r"(?<![.!?]\s)(?<!^)\b(?:[A-Z](?:\.[A-Z])+\.?|[A-Z][\w’'-]+)")
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _PUNCTUATION = str.maketrans("", "", string.punctuation + "‘’“”–—")
 
@@ -73,6 +76,24 @@ def token_f1(prediction: str, references: Sequence[str]) -> float:
     return best
 
 
+def unsupported_facts(sentence: str, quotes: Sequence[str]) -> list[str]:
+    """Numbers, dates and names of an answer sentence that its cited quotes do not contain (token-exact).
+
+    Deliberately simpler than the answer path's verifier, so it measures that verifier rather than repeat it: a number
+    must appear as the same token (``1`` is not in ``13``), a capitalised word (not the sentence's first) as the same
+    word, and a "Month day" pair as written.
+    """
+    text = " ".join(quotes)
+    tokens = set(_FIGURE.findall(text))
+    words = set(re.findall(r"[A-Z](?:\.[A-Z])+\.?|[\w’'-]+", text))
+    missing = [n for n in _FIGURE.findall(sentence) if n not in tokens]
+    missing += [w for w in _NAME_WORD.findall(sentence.strip()) if w not in words]
+    for month, day in re.findall(r"\b([A-Z][a-z]+) (\d{1,2})\b(?![-–]\d)", sentence):
+        if not re.search(rf"\b{month} {day}\b(?![-–]\d)", text):
+            missing.append(f"{month} {day}")
+    return list(dict.fromkeys(missing))
+
+
 def _overlap(a: Located, b: Located) -> bool:
     return a.source == b.source and a.start < b.end and b.start < a.end
 
@@ -114,6 +135,8 @@ class QuestionScore:
     citations_on_support: int
     support_cited: bool | None
     timings_ms: Mapping[str, float]
+    claims: int = 0
+    unsupported_claims: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-ready view."""
@@ -135,8 +158,12 @@ def score_question(
     retrieved: Sequence[Located],
     cited: Sequence[Located],
     timings_ms: Mapping[str, float],
+    claims: Sequence[tuple[str, Sequence[str]]] = (),
 ) -> QuestionScore:
-    """Score one answer. A question is answerable when it has references; ``support`` holds located spans."""
+    """Score one answer. A question is answerable when it has references; ``support`` holds located spans.
+
+    ``claims`` are the answer's sentences, each with the quotes it cites (none for a refusal).
+    """
     answerable = bool(references)
     on_support = sum(1 for span in cited if overlaps_any(span, support))
     return QuestionScore(
@@ -153,6 +180,8 @@ def score_question(
         citations_on_support=on_support,
         support_cited=on_support > 0 if answerable else None,
         timings_ms=dict(timings_ms),
+        claims=len(claims),
+        unsupported_claims=sum(1 for sentence, quotes in claims if unsupported_facts(sentence, quotes)),
     )
 
 
@@ -197,10 +226,20 @@ def summarize(scores: Sequence[QuestionScore]) -> dict[str, Any]:
             "unanswerable": len(unanswerable),
             "answerable": len(answerable),
         },
+        "claims": {
+            "sentences": sum(s.claims for s in scores),
+            "unsupported_rate": _ratio(sum(s.unsupported_claims for s in scores), sum(s.claims for s in scores)),
+            "answers_with_unsupported": sum(1 for s in scores if s.unsupported_claims),
+            "answers": sum(1 for s in scores if s.claims),
+        },
         "latency_ms": {
             stage: _latency([s.timings_ms[stage] for s in scores if stage in s.timings_ms]) for stage in stages
         },
     }
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
 
 
 def _latency(values: Sequence[float]) -> dict[str, float | None]:

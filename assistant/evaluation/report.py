@@ -21,6 +21,7 @@ _METRICS: tuple[tuple[str, str, str, str], ...] = (
     ("citation recall", "citations", "recall", "rate"),
     ("refusal recall (unanswerable)", "refusal", "refusal_recall", "rate"),
     ("false refusals (answerable)", "refusal", "false_refusal_rate", "rate"),
+    ("unsupported-claim rate (sentences)", "claims", "unsupported_rate", "rate"),
 )
 
 

@@ -10,6 +10,7 @@ every other record's snippets) and the right response is a refusal.
 from __future__ import annotations
 
 import json
+import random
 import sys
 import tempfile
 import time
@@ -30,10 +31,14 @@ __all__ = ["PAPER", "RGBRecord", "read_rgb", "rgb_correct", "rgb_labels", "rgb_r
 
 PAPER = {
     "model": "ChatGPT (gpt-3.5-turbo)",
-    "accuracy": 0.9633,
+    "accuracy": {0.0: 0.9633},
     "rejection_rate": 0.2467,
-    "setup": "five documents given per query (noise ratio 0: positives only; rejection: five negatives only)",
+    "setup": "five documents given per query at noise ratios 0, 0.4 and 0.8; rejection: five negatives only",
 }
+PAPER_NOISE = (0.0, 0.4, 0.8)
+PAPER_DOCUMENTS = 5
+PAPER_K = 10
+"""Chunks retrieved from the five given snippets (a snippet is one to three chunks, so this covers them)."""
 _Row = dict[str, Any]
 
 
@@ -151,38 +156,121 @@ def _ask(scratch: Assistant, folder: Path, pool: dict[str, str], record: RGBReco
     }
 
 
-def run_rgb(
-    assistant: Assistant, path: Path, *, limit: int | None = None, k: int | None = None, llm: str | None = None
-) -> dict[str, Any]:
-    """Index the snippet pool in a scratch home, ask the queries, then the rejection variant; return the figures."""
+@contextmanager
+def _scratch_pool(
+    assistant: Assistant, records: Sequence[RGBRecord]
+) -> Iterator[tuple[Assistant, Path, dict[str, str]]]:
+    """Index every snippet of ``records`` as a small document of a scratch home; yield (assistant, folder, pool)."""
     from ..service import Assistant as _Assistant
 
-    records = read_rgb(path)
-    asked = records[:limit] if limit else records
-    k = k or assistant.settings.k
     pool = _snippet_pool(records)
-    started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="brief-rgb-", ignore_cleanup_errors=True) as home:
         settings = assistant.settings.model_copy(update={"home": Path(home), "chroma_url": None, "collection": "rgb"})
         scratch = _Assistant(settings=settings, embeddings=assistant.embeddings)
+        scratch._chat_models = assistant._chat_models  # one loaded model serves both
         folder = Path(home) / "snippets"
         folder.mkdir()
         for source, text in pool.items():
             (folder / source).write_text(text, encoding="utf-8")
         with _bar("Indexing RGB snippets", len(pool), "doc") as bar:
             _index(scratch, [folder], lambda _: bar.update())
-        rows = []
-        with _bar("RGB queries", len(asked), "query") as bar:
+        yield scratch, folder, pool
+
+
+def _given(record: RGBRecord, pool: dict[str, str], noise: float) -> list[str]:
+    """The paper's five documents for one query: ``round(5 * noise)`` negatives, the rest positives (seeded).
+
+    With too few of one kind the other fills the five, except at noise 0, which gives positives only.
+    """
+    by_text = {text: source for source, text in pool.items()}
+    positives = [by_text[t] for t in dict.fromkeys(record.positive) if t in by_text]
+    negatives = [by_text[t] for t in dict.fromkeys(record.negative) if t in by_text]
+    rng = random.Random(f"{record.id}-{noise}")
+    rng.shuffle(positives)
+    rng.shuffle(negatives)
+    noisy = min(len(negatives), round(PAPER_DOCUMENTS * noise))
+    chosen = positives[: PAPER_DOCUMENTS - noisy] + negatives[:noisy]
+    if noise > 0:
+        chosen += negatives[noisy : noisy + PAPER_DOCUMENTS - len(chosen)]
+    return chosen
+
+
+def _ask_given(scratch: Assistant, record: RGBRecord, sources: list[str], llm: str | None) -> _Row:
+    answer = scratch.ask(record.query, k=PAPER_K, llm=llm, sources=sources)
+    return {
+        "given": sources,
+        "cited": sorted({c.source for c in answer.citations}),
+        "answer": answer.answer,
+        "refused": answer.refused,
+        "correct": not answer.refused and rgb_correct(answer.answer, record.answer),
+        "model": answer.model,
+    }
+
+
+def _paper_rows(scratch: Assistant, pool: dict[str, str], record: RGBRecord, llm: str | None) -> _Row:
+    """One query under the paper's protocol: each noise ratio, then five negatives only."""
+    row: _Row = {"id": record.id, "query": record.query, "gold": record.answer}
+    for noise in PAPER_NOISE:
+        row[f"noise {noise}"] = _ask_given(scratch, record, _given(record, pool, noise), llm)
+    by_text = {text: source for source, text in pool.items()}
+    negatives = [by_text[t] for t in dict.fromkeys(record.negative) if t in by_text][:PAPER_DOCUMENTS]
+    row["rejection"] = _ask_given(scratch, record, negatives, llm)
+    row["model"] = row["rejection"]["model"]
+    return row
+
+
+def run_rgb(
+    assistant: Assistant,
+    path: Path,
+    *,
+    limit: int | None = None,
+    k: int | None = None,
+    llm: str | None = None,
+    protocol: str = "pooled",
+) -> dict[str, Any]:
+    """Run RGB: ``pooled`` (every snippet in one index, then the positives taken out) or ``paper`` (five given).
+
+    ``paper`` follows Chen et al.: per query, five documents are given (here: the answer may draw only on those five
+    snippets of the indexed pool), at noise ratios 0, 0.4 and 0.8, and negative rejection is measured with five
+    negatives. Its figures compare like with like with the paper's table.
+    """
+    records = read_rgb(path)
+    asked = records[:limit] if limit else records
+    k = k or assistant.settings.k
+    started = time.perf_counter()
+    rows = []
+    with _scratch_pool(assistant, records) as (scratch, folder, pool):
+        with _bar(f"RGB queries ({protocol})", len(asked), "query") as bar:
             for record in asked:
-                rows.append(_ask(scratch, folder, pool, record, k, llm))
+                if protocol == "paper":
+                    rows.append(_paper_rows(scratch, pool, record, llm))
+                else:
+                    rows.append(_ask(scratch, folder, pool, record, k, llm))
                 bar.update()
     n = len(rows)
-    return {
+    common = {
         "benchmark": f"RGB {path.name}",
+        "protocol": protocol,
         "records": n,
         "snippets": len(pool),
-        "k": k,
         "model": rows[0]["model"],
+        "paper": PAPER,
+        "seconds": round(time.perf_counter() - started, 1),
+        "per_query": rows,
+    }
+    if protocol == "paper":
+        return {
+            **common,
+            "k": PAPER_K,
+            "answer": {
+                f"accuracy noise {noise}": sum(r[f"noise {noise}"]["correct"] for r in rows) / n
+                for noise in PAPER_NOISE
+            },
+            "rejection": {"refusal_rate": sum(r["rejection"]["refused"] for r in rows) / n},
+        }
+    return {
+        **common,
+        "k": k,
         "retrieval": {f"hit@{k}": sum(r["hit"] for r in rows) / n},
         "answer": {
             "accuracy": sum(r["correct"] for r in rows) / n,
@@ -192,19 +280,28 @@ def run_rgb(
             "refusal_rate": sum(r["rejection_refused"] for r in rows) / n,
             "answered_with_gold": sum(r["rejection_has_gold"] for r in rows) / n,
         },
-        "paper": PAPER,
-        "seconds": round(time.perf_counter() - started, 1),
-        "per_query": rows,
     }
 
 
 def rgb_rows(result: dict[str, Any]) -> list[list[str]]:
     """Return the figures beside the paper's, as rows for :func:`~assistant.evaluation.report.format_table`."""
-    k, paper = result["k"], result["paper"]
-    hit, rejected = result["retrieval"][f"hit@{k}"], result["rejection"]["refusal_rate"]
-    return [
-        ["metric", f"brief ({result['model']})", f"paper ({paper['model']})"],
-        ["answer accuracy", f"{100 * result['answer']['accuracy']:.1f}%", f"{100 * paper['accuracy']:.2f}%"],
-        [f"retrieval hit@{k}", f"{100 * hit:.1f}%", "n/a (documents given)"],
-        ["rejection rate", f"{100 * rejected:.1f}%", f"{100 * paper['rejection_rate']:.2f}%"],
-    ]
+    paper, rejected = result["paper"], result["rejection"]["refusal_rate"]
+    rows = [["metric", f"brief ({result['model']})", f"paper ({paper['model']})"]]
+    if result["protocol"] == "paper":
+        for noise in PAPER_NOISE:
+            accuracy = result["answer"][f"accuracy noise {noise}"]
+            published = paper["accuracy"].get(noise)
+            shown = f"{100 * published:.2f}%" if published is not None else "see the paper's table"
+            rows.append([f"accuracy, noise ratio {noise}", f"{100 * accuracy:.1f}%", shown])
+    else:
+        k, hit = result["k"], result["retrieval"][f"hit@{result['k']}"]
+        rows.append(
+            [
+                "answer accuracy (pooled)",
+                f"{100 * result['answer']['accuracy']:.1f}%",
+                f"{100 * paper['accuracy'][0.0]:.2f}% (noise 0, given)",
+            ]
+        )
+        rows.append([f"retrieval hit@{k}", f"{100 * hit:.1f}%", "n/a (documents given)"])
+    rows.append(["rejection rate", f"{100 * rejected:.1f}%", f"{100 * paper['rejection_rate']:.2f}%"])
+    return rows

@@ -17,8 +17,17 @@ from index.sentences import sentence_spans
 from index.suspect import suspect_rule
 
 from ..errors import TestSetError
+from .report import format_table
 
-__all__ = ["SUSPECT_SET", "LabelledSentence", "read_labelled", "scan_texts", "score_detector", "suspect_rows"]
+__all__ = [
+    "SUSPECT_SET",
+    "LabelledSentence",
+    "read_labelled",
+    "scan_texts",
+    "score_detector",
+    "suspect_report",
+    "suspect_rows",
+]
 
 SUSPECT_SET = Path(__file__).resolve().parents[2] / "tests" / "data" / "suspect-sentences.jsonl"
 _LABELS = ("injection", "ordinary")
@@ -157,3 +166,18 @@ def scan_texts(paths: list[Path]) -> dict[str, Any]:
         "rate": len(flagged) / len(sentences) if sentences else None,
         "flagged_sentences": flagged,
     }
+
+
+def suspect_report(scores: dict[str, Any], scanned: dict[str, Any] | None) -> str:
+    """The figures as a table, then every error, then what the scan of ordinary texts flagged."""
+    lines = [format_table(suspect_rows(scores))]
+    lines += [f"false positive: {sentence}" for sentence in scores["all"]["false_positives"]]
+    lines += [f"missed: {sentence}" for sentence in scores["all"]["missed"]]
+    if scanned:
+        rate = f"{100 * scanned['rate']:.2f}%" if scanned["rate"] is not None else "n/a"
+        lines.append(
+            f"\nordinary texts: {scanned['flagged']} of {scanned['sentences']} sentences flagged ({rate}) "
+            f"in {scanned['texts']} texts"
+        )
+        lines += [f"flagged: {sentence}" for sentence in scanned["flagged_sentences"]]
+    return "\n".join(lines)

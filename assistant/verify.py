@@ -1,0 +1,218 @@
+"""Checking a written sentence against the sentences it cites: every fact it states must be there.
+
+A claim passes only when, against the text of its citations alone:
+- its content words are there (or in the question, or are words any answer uses), all but at most one;
+- every number is there as the same token (``1`` is not ``13``; ``three`` is ``3``);
+- every date expression is there as written (``October 28`` is not ``October 27-28``);
+- every name is there (``Moscow`` is not supported by ``Russian``);
+- it negates nothing the citations do not negate;
+- two names keep their roles: ``A struck B`` is not supported by ``B struck A``;
+- whoever it makes speak ("X said", "according to X") speaks in its citations.
+
+Nothing here calls a model, so every rule is deterministic and unit-tested.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from index.lexical import STOPWORDS, content_terms, name_term, normalize_term
+
+from .grounding import entities
+
+__all__ = ["Verdict", "WordSimilarity", "check_claim", "date_expressions", "numbers"]
+
+WordSimilarity = Callable[[str, Sequence[str]], float]
+"""The highest cosine between a word and any of some words (``SentenceEmbeddingCache.word_similarity``)."""
+
+_MIN_SUPPORT = 0.7
+_PARAPHRASE = 0.55
+"""Cosine at which a word of the citations paraphrases a question word (the evidence scorer's threshold)."""
+_ROLE_GAP = 6
+_WORD = re.compile(r"[^\W_]+(?:[’'][^\W_]+)*")
+_NUMBER_WORDS = {
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "ten": "10",
+    "eleven": "11",
+    "twelve": "12",
+    "thirteen": "13",
+    "fourteen": "14",
+    "fifteen": "15",
+    "sixteen": "16",
+    "seventeen": "17",
+    "eighteen": "18",
+    "nineteen": "19",
+    "twenty": "20",
+    "thirty": "30",
+    "forty": "40",
+    "fifty": "50",
+    "sixty": "60",
+    "seventy": "70",
+    "eighty": "80",
+    "ninety": "90",
+    "hundred": "100",
+    "thousand": "1000",
+    "million": "1000000",
+    "billion": "1000000000",
+    "dozen": "12",
+}
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
+)
+_DATE_EXPRESSION = re.compile(
+    rf"\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:\s*(?:-|–|to|and)\s*\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+\d{{4}})?"
+    rf"|\b\d{{1,2}}(?:\s*(?:-|–)\s*\d{{1,2}})?\s+{_MONTH}(?:\s+\d{{4}})?",
+)
+_NEGATION = re.compile(r"\b(?:not|no|never|none|neither|nor|without|cannot)\b|n[’']t\b", re.IGNORECASE)
+_PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|be)\s+(?:\w+ly\s+)?\w+\b[^.]{0,40}?\bby\b", re.IGNORECASE)
+_REPORTING = (
+    r"(?:say|says|said|saying|stated?|states|stating|told|tells?|telling|report(?:s|ed|ing)?|announc(?:e|es|ed|ing)|"
+    r"claim(?:s|ed|ing)?|den(?:y|ies|ied|ying)|warn(?:s|ed|ing)?|add(?:s|ed|ing)?|wr(?:ote|ites?|iting)|"
+    r"not(?:e|es|ed|ing)|accus(?:e|es|ed|ing)|confirm(?:s|ed|ing)?)"
+)
+_SAID_BY = re.compile(
+    rf"\b([A-Z][\w’'.-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w’'.-]*)*)(?:,[^,]{{1,60}},)?\s+{_REPORTING}\b"
+    r"|\baccording to (?:the\s+)?([A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*)"
+)
+_REPORTING_VERB = re.compile(rf"\b{_REPORTING}\b|\baccording to\b", re.IGNORECASE)
+_GENERIC = frozenset(
+    normalize_term(w)
+    for w in "passage passages sentence sentences brief briefs text document report reported mention mentioned "
+    "information context question answer according state stated say said".split()
+)
+
+
+def numbers(text: str) -> set[str]:
+    """The numbers of ``text`` as canonical tokens: ``3,000`` -> ``3000``, ``three`` -> ``3``."""
+    found = set()
+    for match in _NUMBER.finditer(text):
+        token = match.group(0).lower()
+        token = _NUMBER_WORDS.get(token, token)
+        found.add(token.replace(",", "") if re.fullmatch(r"\d{1,3}(?:,\d{3})+", token) else token)
+    return found
+
+
+def date_expressions(text: str) -> set[str]:
+    """Month-and-day expressions of ``text`` in one canonical spelling (``Oct. 28th`` -> ``oct 28``)."""
+    canonical = set()
+    for match in _DATE_EXPRESSION.finditer(text):
+        words = re.findall(r"[A-Za-z]+|\d+", match.group(0))
+        words = [w.lower()[:3] if w.isalpha() and w.lower() not in ("to", "and") else w.lower() for w in words]
+        canonical.add(" ".join(w for w in words if w not in ("st", "nd", "rd", "th", "to", "and")))
+    return canonical
+
+
+def _roles_flipped(claim: str, cited: str, names: Sequence[str]) -> bool:
+    """Whether two names stand close on either side of one shared word in opposite orders, neither sentence passive.
+
+    "A struck B" against "B struck A": the words between the names (at most :data:`_ROLE_GAP`) share a content word.
+    """
+    if _PASSIVE.search(claim) or _PASSIVE.search(cited):
+        return False
+    for first, second in ((a, b) for a in names for b in names if a != b):
+        i, j = claim.find(first), claim.find(second)
+        if not 0 <= i < j:
+            continue
+        between = claim[i + len(first) : j]
+        x, y = cited.find(second), cited.find(first)
+        if not 0 <= x < y:
+            continue
+        reversed_between = cited[x + len(second) : y]
+        if max(len(between.split()), len(reversed_between.split())) > _ROLE_GAP:
+            continue
+        if set(content_terms(between)) & set(content_terms(reversed_between)):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a claim is supported, and if not, the first reason found."""
+
+    supported: bool
+    reason: str = ""
+
+
+def check_claim(
+    claim: str,
+    cited: Iterable[str],
+    question_terms: Iterable[str] = (),
+    similar: WordSimilarity | None = None,
+    restated: Iterable[str] = (),
+    tolerance: int = 1,
+) -> Verdict:
+    """Check ``claim`` against the texts of its citations; see the module docstring for the rules.
+
+    A word of the question (``question_terms``) that the claim repeats counts as found when ``similar`` finds a word
+    of the citations close to it (a paraphrase: "premier" for "Prime Minister"), and so does any of ``restated``
+    (question words and names a claim may restate as they are); any other missing word counts against the claim,
+    and more than ``tolerance`` of them fail it.
+    """
+    texts = [t for t in cited if t]
+    if not texts:
+        return Verdict(False, "cites nothing")
+    joined = " ".join(texts)
+    known = set(question_terms)
+    pool = {t for text in texts for t in content_terms(text)} | set(restated)
+    words = list(dict.fromkeys(w.lower() for w in _WORD.findall(joined) if w.lower() not in STOPWORDS))
+
+    def found(term: str, word: str) -> bool:
+        if term in pool or term in _GENERIC:
+            return True
+        return term in known and similar is not None and similar(word.lower(), words) >= _PARAPHRASE
+
+    pairs = [(normalize_term(w), w) for w in _WORD.findall(claim) if w.lower() not in STOPWORDS]
+    pairs = [(t, w) for t, w in pairs if t]
+    if pairs:
+        novel = list(dict.fromkeys(t for t, w in pairs if not found(t, w)))
+        if 1 - len(novel) / len(pairs) < _MIN_SUPPORT or len(novel) > tolerance:
+            return Verdict(False, f"words not in its citations: {', '.join(novel)}")
+    missing_numbers = numbers(claim) - numbers(joined)
+    if missing_numbers:
+        return Verdict(False, f"numbers not in its citations: {', '.join(sorted(missing_numbers))}")
+    missing_dates = date_expressions(claim) - date_expressions(joined)
+    if missing_dates:
+        return Verdict(False, f"dates not in its citations: {', '.join(sorted(missing_dates))}")
+    name_pool = {name_term(w) for w in _WORD.findall(joined)} | {name_term(w) for w in restated}
+    names = entities(claim)
+    for name in names:
+        if any(name_term(w) not in name_pool for w in _WORD.findall(name) if w.lower() not in STOPWORDS):
+            return Verdict(False, f"a name not in its citations: {name}")
+    if _NEGATION.search(claim) and not _NEGATION.search(joined):
+        return Verdict(False, "a negation its citations do not make")
+    if len(names) > 1 and any(_roles_flipped(claim, text, names) for text in texts):
+        return Verdict(False, "who did what to whom is reversed")
+    for speaker in _speakers(claim):
+        if not any(_speaks(speaker, text) for text in texts):
+            return Verdict(False, f"{speaker} is not the one its citations quote")
+    return Verdict(True)
+
+
+def _speakers(claim: str) -> list[str]:
+    """Names the claim makes say something: "NAME said", "NAME told", "according to NAME"."""
+    found = [m.group(1) or m.group(2) for m in _SAID_BY.finditer(claim)]
+    return [name for name in found if name.split()[0].lower() not in STOPWORDS]
+
+
+def _speaks(speaker: str, text: str) -> bool:
+    """Whether ``text`` makes ``speaker`` say something: named just before a reporting verb, or after "according to"."""
+    wanted = {name_term(w) for w in _WORD.findall(speaker)} - {name_term(w) for w in STOPWORDS}
+    for match in _REPORTING_VERB.finditer(text):
+        before = text[max(0, match.start() - 90) : match.start()]
+        after = text[match.end() : match.end() + 90] if match.group(0).lower().startswith("according") else ""
+        window = {name_term(w) for w in _WORD.findall(before + " " + after)}
+        if wanted <= window:
+            return True
+    return False

@@ -1,0 +1,27 @@
+"""The embedded llama.cpp chat model: its settings and a prompt longer than its context window."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.llm import EmbeddedChatModel, make_chat_model
+from index import Settings
+
+
+def test_embedded_model_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    default = make_chat_model("embedded", Settings())
+    assert isinstance(default, EmbeddedChatModel) and (default.n_threads, default.n_ctx) == (1, 2048)
+    monkeypatch.setenv("BRIEF_LLM_THREADS", "2")
+    monkeypatch.setenv("BRIEF_LLM_CONTEXT", "1024")
+    tuned = make_chat_model("embedded", Settings())
+    assert isinstance(tuned, EmbeddedChatModel) and (tuned.n_threads, tuned.n_ctx) == (2, 1024)
+
+
+@pytest.mark.integration
+def test_a_prompt_longer_than_the_context_window_still_gets_an_answer() -> None:
+    from langchain_core.messages import HumanMessage
+
+    model = EmbeddedChatModel(n_ctx=512, max_tokens=8)
+    long_prompt = "Passages: " + " ".join(f"Brigade {n} moved to Minsk in May." for n in range(120)) + " Where?"
+    reply = "".join(str(chunk.content) for chunk in model.stream([HumanMessage(content=long_prompt)]))
+    assert reply.strip() and model._context == 8192
