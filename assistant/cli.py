@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from index import BriefError
+from index import BriefError, Grade
 from index.settings import int_range
 
 if TYPE_CHECKING:
+    from index import DocumentInfo
+
     from .citations import Answer
     from .service import Assistant
 
@@ -74,6 +76,18 @@ _llm_option = click.option(
 _k_option = click.option(
     "--k", "k", type=click.IntRange(*int_range("k")), envvar="BRIEF_K", help="Passages retrieved per question."
 )
+
+
+def _grade(ctx: click.Context, param: click.Parameter, value: str | None) -> Grade | None:
+    try:
+        return Grade.parse(value) if value is not None else None
+    except BriefError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+def _marker(document: DocumentInfo, suspects: bool) -> str:
+    """What ``brief list`` shows beside a document: its grade, and SUSPECT when it holds text addressed to an AI."""
+    return f"{document.grade or '-':<2}" + (f"  {'SUSPECT' if document.suspect else '':<7}" if suspects else "")
 
 
 class _StderrHandler(logging.StreamHandler):
@@ -138,15 +152,21 @@ def _streamed_answer(
     llm: str | None,
     sources: list[str] | None,
     draft: bool,
+    include_suspect: bool = False,
 ) -> Answer:
-    """Answer ``question``, showing the model's draft dimmed on a terminal's stderr and erasing it afterwards."""
+    """Answer ``question``, showing the model's draft dimmed on a terminal's stderr and erasing it afterwards.
+
+    ``include_suspect`` lets documents holding text addressed to an AI system be evidence too.
+    """
     from .citations import Answer
 
     answer: Answer | None = None
     drafting = draft and sys.stderr.isatty()
     written = ""
     narrowing: dict[str, Any] = {"sources": sources} if sources is not None else {}
-    for event in context.assistant.stream(question, history, k=k, llm=llm, **narrowing):
+    for event in context.assistant.stream(
+        question, history, k=k, llm=llm, include_suspect=include_suspect, **narrowing
+    ):
         if isinstance(event, Answer):
             answer = event
         elif drafting:
@@ -185,9 +205,15 @@ def main(verbose: int) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--grade",
+    callback=_grade,
+    metavar="GRADE",
+    help="Admiralty grade of these sources, reliability A-F and credibility 1-6 (e.g. B2); kept by new versions.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @pass_context
-def ingest(context: CliContext, paths: tuple[Path, ...], as_json: bool) -> None:
+def ingest(context: CliContext, paths: tuple[Path, ...], grade: Grade | None, as_json: bool) -> None:
     """Index files and folders (.txt .md .html .pdf .docx)."""
     from tqdm import tqdm
 
@@ -195,9 +221,17 @@ def ingest(context: CliContext, paths: tuple[Path, ...], as_json: bool) -> None:
 
     total = sum(1 for item in expand_paths(paths) if isinstance(item, Path))
     with tqdm(total=total, unit="file", file=sys.stderr, disable=None, desc="Indexing") as bar:
-        report = context.assistant.ingest(paths, progress=lambda name: (bar.set_postfix_str(name), bar.update()))
+        report = context.assistant.ingestor.ingest_paths(
+            paths, lambda name: (bar.set_postfix_str(name), bar.update()), grade
+        )
     for failure in report.failed:
         click.echo(f"error: {failure}", err=True)
+    for source, flagged in report.suspect.items():
+        click.echo(
+            f"warning: {source} holds text addressed to an AI system, kept out of answers "
+            f"(brief ask --include-suspect uses it): “{' '.join(flagged.split())}”",
+            err=True,
+        )
     if as_json:
         _emit_json(report.as_dict())
     else:
@@ -210,7 +244,7 @@ def ingest(context: CliContext, paths: tuple[Path, ...], as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the documents as JSON.")
 @pass_context
 def list_documents(context: CliContext, as_json: bool) -> None:
-    """Show the indexed documents with their chunk counts."""
+    """Show the indexed documents: grade, SUSPECT when they hold text addressed to an AI, chunks, date, title."""
     documents = context.assistant.documents()
     if as_json:
         _emit_json([d.as_dict() for d in documents])
@@ -219,13 +253,31 @@ def list_documents(context: CliContext, as_json: bool) -> None:
         click.echo("No documents indexed yet: brief ingest PATH...", err=True)
         return
     width = max(len(d.source) for d in documents)
+    suspects = any(d.suspect for d in documents)
     for d in documents:
-        click.echo(f"{d.source:<{width}}  {d.chunks:>5} chunks  {d.date or '-':<18}  {d.title}")
+        marker = _marker(d, suspects)
+        click.echo(f"{d.source:<{width}}  {marker}  {d.chunks:>5} chunks  {d.date or '-':<18}  {d.title}")
+
+
+@main.command()
+@click.argument("source")
+@click.argument("grade", required=False, callback=_grade)
+@click.option("--clear", is_flag=True, help="Remove the document's grade.")
+@pass_context
+def grade(context: CliContext, source: str, grade: Grade | None, clear: bool) -> None:
+    """Grade a document's source in the Admiralty code: reliability A-F, credibility 1-6 (e.g. brief grade X B2)."""
+    if (grade is None) != clear:
+        raise click.UsageError("Give either a GRADE such as B2, or --clear to remove the grade")
+    context.assistant.store.set_grades({source: grade})
+    click.echo(f"{source}: graded {grade} ({grade.meaning})" if grade else f"{source}: grade cleared")
 
 
 @main.command()
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+@click.option(
+    "--include-suspect", is_flag=True, help="Also use documents holding text addressed to an AI system (brief list)."
+)
 @_k_option
 @_llm_option
 @_source_options
@@ -234,6 +286,7 @@ def ask(
     context: CliContext,
     question: str,
     as_json: bool,
+    include_suspect: bool,
     k: int | None,
     llm: str | None,
     sources: tuple[str, ...],
@@ -242,7 +295,9 @@ def ask(
 ) -> None:
     """Answer QUESTION from the indexed briefs, citing the passages it rests on."""
     narrowed = _narrowed(context, sources, since, until)
-    answer = _streamed_answer(context, question, (), k, llm, narrowed, draft=not as_json)
+    answer = _streamed_answer(
+        context, question, (), k, llm, narrowed, draft=not as_json, include_suspect=include_suspect
+    )
     if as_json:
         _emit_json(answer.as_dict())
     else:
@@ -385,6 +440,39 @@ def rgb(
         _emit_json(result)
     else:
         click.echo(format_table(rgb_rows(result)))
+
+
+@bench.command(name="suspect")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--texts",
+    "texts",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Also count flagged sentences of ordinary texts: .txt/.md files, folders, or .jsonl (every long string).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures and every error as JSON.")
+def bench_suspect(path: Path | None, texts: tuple[Path, ...], as_json: bool) -> None:
+    """Precision and recall of the suspect-text detector on a labelled set (default: the one in tests/data)."""
+    from .evaluation import SUSPECT_SET, read_labelled, scan_texts, score_detector, suspect_report
+
+    scores = score_detector(read_labelled(path or SUSPECT_SET))
+    scanned = scan_texts(list(texts)) if texts else None
+    if as_json:
+        _emit_json({**scores, **({"texts": scanned} if scanned else {})})
+    else:
+        click.echo(suspect_report(scores, scanned))
+
+
+@bench.command(name="conflicts")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the figures and every false alarm as JSON.")
+def bench_conflicts(path: Path, as_json: bool) -> None:
+    """Conflicts found among RGB's agreeing passages (false alarms), and once its changed passages are added."""
+    from .evaluation import conflicts_report, score_conflicts
+
+    scores = score_conflicts(path)
+    _emit_json(scores) if as_json else click.echo(conflicts_report(scores))
 
 
 @bench.command()

@@ -24,7 +24,7 @@ from .citations import citation_label
 from .evidence import SentenceEmbeddingCache
 from .retrieval import HybridRetriever
 
-__all__ = ["LEXICAL_WEIGHT", "RELEVANCE_FLOOR", "Quote", "QuoteError", "QuoteResult", "find_quotes"]
+__all__ = ["LEXICAL_WEIGHT", "RELEVANCE_FLOOR", "SUSPECT", "Quote", "QuoteError", "QuoteResult", "find_quotes"]
 
 LEXICAL_WEIGHT = 0.25
 RELEVANCE_FLOOR = 0.45
@@ -40,6 +40,8 @@ program" 0.33 / 0, "Taiwan strait" 0.31 / 0, "climate change" 0.18 / 0, "interes
 0.34. The floor sits between the two groups; it also keeps out on-topic-looking filler such as the
 brief's opening sentence for "North Korean troops" (cosine 0.40, no shared term).
 """
+SUSPECT = "⚠ suspect: its document holds text addressed to an AI system"
+"""The label a quote from a suspect document carries in text and Markdown."""
 _MAX_QUOTE_CHARS = 600
 _CANDIDATE_CHUNKS = 10
 _WHITESPACE = re.compile(r"\s+")
@@ -51,7 +53,11 @@ class QuoteError(BriefError):
 
 @dataclass(frozen=True)
 class Quote:
-    """A verbatim passage: ``quote == store.text(source)[start:end]`` always holds."""
+    """A verbatim passage: ``quote == store.text(source)[start:end]`` always holds.
+
+    ``grade`` is its source's Admiralty grade; ``suspect`` says its document holds text addressed to an AI system
+    (``index.suspect``): it may be quoted, never without that label.
+    """
 
     source: str
     start: int
@@ -61,6 +67,8 @@ class Quote:
     score: float
     title: str = ""
     date: str | None = None
+    grade: str | None = None
+    suspect: bool = False
 
     @property
     def citation(self) -> str:
@@ -71,6 +79,13 @@ class Quote:
     def display(self) -> str:
         """The quote with runs of white space (line breaks included) shown as one space."""
         return _WHITESPACE.sub(" ", self.quote)
+
+    @property
+    def labels(self) -> str:
+        """The source's grade and the suspect warning, as shown beside the citation ("" when neither applies)."""
+        return " · ".join(
+            part for part in (f"grade {self.grade}" if self.grade else "", self.suspect * SUSPECT) if part
+        )
 
     def as_dict(self) -> dict[str, Any]:
         """Return the JSON shape of one quote in ``brief quotes --json``."""
@@ -84,6 +99,8 @@ class Quote:
             "score": round(self.score, 4),
             "title": self.title,
             "date": self.date,
+            "grade": self.grade,
+            "suspect": self.suspect,
         }
 
 
@@ -100,23 +117,28 @@ class QuoteResult:
         return {"topic": self.topic, "quotes": [q.as_dict() for q in self.quotes], "message": self.message}
 
     def to_markdown(self) -> str:
-        """Render a block-quote list: each quote as ``> text`` followed by ``— citation``."""
-        return "".join(f"> {q.display}\n— {q.citation}\n\n" for q in self.quotes)
+        """Render a block-quote list: each quote as ``> text`` followed by ``— citation`` and its labels."""
+        return "".join(f"> {q.display}\n— {q.citation}{f' ({q.labels})' if q.labels else ''}\n\n" for q in self.quotes)
 
     def to_csv(self) -> str:
-        """Render a table with a header row: quote, citation, source, paragraph, start, end, score."""
+        """Render a table with a header row: quote, citation, source, paragraph, start, end, score, grade, suspect."""
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["quote", "citation", "source", "paragraph", "start", "end", "score"])
+        writer.writerow(["quote", "citation", "source", "paragraph", "start", "end", "score", "grade", "suspect"])
         for q in self.quotes:
-            writer.writerow([q.quote, q.citation, q.source, q.paragraph, q.start, q.end, f"{q.score:.4f}"])
+            writer.writerow(
+                [
+                    *(q.quote, q.citation, q.source, q.paragraph, q.start, q.end, f"{q.score:.4f}"),
+                    *(q.grade or "", "true" if q.suspect else "false"),
+                ]
+            )
         return buffer.getvalue()
 
     def to_text(self) -> str:
-        """Readable text: the message, then each quote with its citation, title, date and score."""
+        """Readable text: the message, then each quote with its citation, title, date, labels and score."""
         lines = [self.message]
         for number, q in enumerate(self.quotes, start=1):
-            about = [part for part in (q.title if q.title != q.source else "", q.date or "") if part]
+            about = [part for part in (q.title if q.title != q.source else "", q.date or "", q.labels) if part]
             lines += ["", f"{number}. “{q.display}”", f"   — {' · '.join([q.citation, *about])} · score {q.score:.2f}"]
         return "\n".join(lines)
 
@@ -221,8 +243,11 @@ def _runs(
             continue
         info = documents.get(sentence.source)
         title, date = (info.title, info.date) if info else (sentence.source, None)
+        grade, suspect = (info.grade, info.suspect) if info else (None, False)
         start, end = sentence.span.start, sentence.span.end
-        quotes.append(Quote(sentence.source, start, end, sentence.paragraph, sentence.text, score, title, date))
+        quotes.append(
+            Quote(sentence.source, start, end, sentence.paragraph, sentence.text, score, title, date, grade, suspect)
+        )
     return quotes
 
 

@@ -14,12 +14,15 @@ if TYPE_CHECKING:
     from .documents import Chunk, SourceDocument, content_hash
     from .embeddings import SentenceTransformerEmbeddings
     from .errors import BriefError, ConfigError, IngestError, StoreError
+    from .grades import Grade, GradeError
     from .ingest import Failure, Ingestor, IngestReport
     from .lexical import LexicalIndex
     from .loaders import SUPPORTED_SUFFIXES, load_bytes, load_document
+    from .records import DocumentInfo
     from .sentences import Span, paragraph_spans, sentence_spans
     from .settings import Settings, get_settings
-    from .store import BriefStore, DocumentInfo, ScoredChunk
+    from .store import BriefStore, ScoredChunk
+    from .suspect import Flag, find_flags
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
@@ -29,6 +32,9 @@ __all__ = [
     "ConfigError",
     "DocumentInfo",
     "Failure",
+    "Flag",
+    "Grade",
+    "GradeError",
     "IngestError",
     "IngestReport",
     "Ingestor",
@@ -41,6 +47,7 @@ __all__ = [
     "StoreError",
     "chunk_document",
     "content_hash",
+    "find_flags",
     "get_settings",
     "load_bytes",
     "load_document",
@@ -53,12 +60,15 @@ _MODULES = {
     "documents": ("Chunk", "SourceDocument", "content_hash"),
     "embeddings": ("SentenceTransformerEmbeddings",),
     "errors": ("BriefError", "ConfigError", "IngestError", "StoreError"),
+    "grades": ("Grade", "GradeError"),
     "ingest": ("Failure", "Ingestor", "IngestReport"),
     "lexical": ("LexicalIndex",),
     "loaders": ("SUPPORTED_SUFFIXES", "load_bytes", "load_document"),
     "sentences": ("Span", "paragraph_spans", "sentence_spans"),
     "settings": ("Settings", "get_settings"),
-    "store": ("BriefStore", "DocumentInfo", "ScoredChunk"),
+    "records": ("DocumentInfo",),
+    "store": ("BriefStore", "ScoredChunk"),
+    "suspect": ("Flag", "find_flags"),
 }
 _HOME = {name: module for module, names in _MODULES.items() for name in names}
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,7 +12,9 @@ from .chunking import chunk_document
 from .documents import Chunk, SourceDocument
 from .entities import entities_to_json, extract_mentions
 from .errors import BriefError, IngestError
+from .grades import Grade
 from .loaders import SUPPORTED_SUFFIXES, load_bytes, load_document
+from .records import DocumentInfo
 from .settings import Settings
 from .store import BriefStore
 
@@ -43,7 +45,7 @@ class Failure:
 
 @dataclass
 class IngestReport:
-    """What one ingest call did."""
+    """What one ingest call did; ``suspect`` maps each indexed document holding suspect text to its first flag."""
 
     added: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
@@ -52,6 +54,9 @@ class IngestReport:
     chunks: int = 0
     reused: int = 0
     seconds: float = 0.0
+    suspect: dict[str, str] = field(default_factory=dict)
+    graded: list[str] = field(default_factory=list)
+    grade: str | None = None
 
     @property
     def documents(self) -> int:
@@ -60,10 +65,11 @@ class IngestReport:
 
     def summary(self) -> str:
         """One line for the end of an ingest."""
+        graded = f"; graded {len(self.graded)} as {self.grade}" if self.graded else ""
         return (
             f"Indexed {self.documents} document(s) ({len(self.added)} new, {len(self.replaced)} changed), "
             f"{self.chunks} chunks, {len(self.unchanged)} unchanged, {len(self.failed)} failed "
-            f"in {self.seconds:.1f}s"
+            f"in {self.seconds:.1f}s{graded}"
         )
 
     def as_dict(self) -> dict[str, object]:
@@ -77,6 +83,9 @@ class IngestReport:
             "chunks": self.chunks,
             "reused": self.reused,
             "seconds": round(self.seconds, 3),
+            "suspect": self.suspect,
+            "graded": self.graded,
+            "grade": self.grade,
         }
 
 
@@ -120,12 +129,18 @@ class Ingestor:
         self.settings = settings
         self.entities = entities
 
-    def ingest_paths(self, paths: Iterable[Path], progress: Progress | None = None) -> IngestReport:
-        """Index files and folders; failures are collected in the report, not raised."""
-        return self._ingest(self._load_paths(paths), progress)
+    def ingest_paths(
+        self, paths: Iterable[Path], progress: Progress | None = None, grade: Grade | None = None
+    ) -> IngestReport:
+        """Index files and folders; failures are collected in the report, not raised.
 
-    def ingest_bytes(self, data: bytes, name: str) -> IngestReport:
-        """Index one uploaded file given as bytes (the UI's path)."""
+        With ``grade``, every document named gets that grade, changed or not; otherwise a new version keeps the
+        grade of the one it replaces.
+        """
+        return self._ingest(self._load_paths(paths), progress, grade)
+
+    def ingest_bytes(self, data: bytes, name: str, grade: Grade | None = None) -> IngestReport:
+        """Index one uploaded file given as bytes (the UI's path); ``grade`` as for :meth:`ingest_paths`."""
         if len(data) > self.settings.max_file_bytes:
             limit = self.settings.max_file_bytes / 1048576
             loaded: SourceDocument | Failure = Failure(name, f"{name}: over the {limit:.1f} MiB size limit")
@@ -134,7 +149,7 @@ class Ingestor:
                 loaded = load_bytes(data, name, max_bytes=self.settings.max_file_bytes)
             except IngestError as error:
                 loaded = Failure(name, str(error))
-        return self._ingest([(None, loaded)], None)
+        return self._ingest([(None, loaded)], None, grade)
 
     def _load_paths(self, paths: Iterable[Path]) -> Iterator[tuple[str | None, SourceDocument | Failure]]:
         """Each file as a loaded document or a failure, with the name to report progress for."""
@@ -149,11 +164,15 @@ class Ingestor:
             yield item.name, loaded
 
     def _ingest(
-        self, items: Iterable[tuple[str | None, SourceDocument | Failure]], progress: Progress | None
+        self,
+        items: Iterable[tuple[str | None, SourceDocument | Failure]],
+        progress: Progress | None,
+        grade: Grade | None,
     ) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
-        known = {source: info.sha256 for source, info in self.store.committed().items()}
+        committed = self.store.committed()
+        known = {source: info.sha256 for source, info in committed.items()}
         pending: list[_Pending] = []
         for label, loaded in items:
             if isinstance(loaded, Failure):
@@ -162,22 +181,44 @@ class Ingestor:
                 report.unchanged.append(loaded.source)
             else:
                 if any(p.document.source == loaded.source for p in pending):
-                    self._flush(pending, report, progress)
+                    self._flush(pending, report, progress, grade)
                 if self.entities:
                     loaded = replace(loaded, entities=entities_to_json(extract_mentions(loaded.text)))
                 chunks = chunk_document(loaded, self.settings.chunk_chars)
                 pending.append(_Pending(loaded, chunks, loaded.source in known, label))
                 known[loaded.source] = loaded.sha256
                 if sum(len(p.chunks) for p in pending) >= BATCH_CHUNKS:
-                    self._flush(pending, report, progress)
+                    self._flush(pending, report, progress, grade)
                 continue
             if progress and label:
                 progress(label)
-        self._flush(pending, report, progress)
+        self._flush(pending, report, progress, grade)
+        if grade is not None:
+            self._grade_unchanged(report, grade, committed)
+        after = self.store.committed()
+        report.suspect = {
+            source: after[source].flags[0].text
+            for source in [*report.added, *report.replaced]
+            if source in after and after[source].suspect
+        }
         report.seconds = time.perf_counter() - started
         return report
 
-    def _flush(self, pending: list[_Pending], report: IngestReport, progress: Progress | None) -> None:
+    def _grade_unchanged(self, report: IngestReport, grade: Grade, committed: Mapping[str, DocumentInfo]) -> None:
+        """Give ``grade`` to the unchanged documents named (the written ones got it with their new version)."""
+        report.grade = str(grade)
+        regrade = {s: grade for s in report.unchanged if s in committed and committed[s].grade != str(grade)}
+        try:
+            if regrade:
+                self.store.set_grades(regrade)
+        except BriefError as error:
+            report.failed.extend(Failure(source, str(error)) for source in regrade)
+            return
+        report.graded = sorted({*report.added, *report.replaced, *report.unchanged})
+
+    def _flush(
+        self, pending: list[_Pending], report: IngestReport, progress: Progress | None, grade: Grade | None
+    ) -> None:
         """Embed the chunks of the pending documents in one call, write them in one batch, and empty the batch."""
         if not pending:
             return
@@ -187,7 +228,7 @@ class Ingestor:
             reused = sum(1 for t in texts if t in by_text)
             missing = list(dict.fromkeys(t for t in texts if t not in by_text))
             by_text.update(zip(missing, self.embeddings.embed_documents(missing), strict=True))
-            self.store.write_many([(p.document, p.chunks, [by_text[c.text] for c in p.chunks]) for p in pending])
+            self.store.write_many([(p.document, p.chunks, [by_text[c.text] for c in p.chunks]) for p in pending], grade)
         except BriefError as error:
             report.failed.extend(Failure(p.document.path or p.document.source, str(error)) for p in pending)
         else:

@@ -2,8 +2,8 @@
 
 The documents come back from whatever is still readable. While the old index opens, every file it recorded
 is read again from disk, and a document whose file is gone (an upload, a moved file) is rebuilt from the text
-the index stored. The paths given are indexed as well; when the old index cannot be read at all they are
-the only source, and without them nothing is touched.
+the index stored; grades are kept. The paths given are indexed as well; when the old index cannot be read at
+all they are the only source, and without them nothing is touched.
 """
 
 from __future__ import annotations
@@ -13,12 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .chroma_internals import ChromaFolder, aside_path
 from .chunking import chunk_document
 from .documents import SourceDocument
 from .errors import ConfigError, StoreError
+from .grades import Grade
 from .ingest import Ingestor, IngestReport, Progress
+from .locking import folder_lock
 from .settings import Settings
-from .store import BriefStore, aside_path, open_in_process
+from .store import BriefStore
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -61,12 +64,20 @@ class RecoveryReport:
         }
 
 
-def _salvage(settings: Settings, report: RecoveryReport) -> list[SourceDocument]:
-    """Fill ``report.reread`` and ``report.lost`` from the old index; return the documents rebuilt from its text."""
+def _salvage(settings: Settings, report: RecoveryReport) -> tuple[list[SourceDocument], dict[str, Grade]]:
+    """Fill ``report.reread`` and ``report.lost`` from the old index.
+
+    Returns:
+        The documents rebuilt from its text, and the grade of every graded document.
+
+    """
     store = BriefStore(settings)
     restored = []
+    grades: dict[str, Grade] = {}
     try:
         for info in store.documents():
+            if info.grade:
+                grades[info.source] = Grade.parse(info.grade)
             if info.path and Path(info.path).is_file():
                 report.reread.append(Path(info.path))
                 continue
@@ -79,10 +90,10 @@ def _salvage(settings: Settings, report: RecoveryReport) -> list[SourceDocument]
     except StoreError as error:
         report.damage = str(error)
         report.reread.clear()
-        return []
+        return [], {}
     finally:
         store.close()  # also makes Chroma forget a database it failed to start, not hand it to the new index
-    return restored
+    return restored, grades
 
 
 def rebuild_index(
@@ -106,21 +117,24 @@ def rebuild_index(
     paths = list(paths)
     folder = settings.chroma_path
     report = RecoveryReport(moved_to=None)
-    restored = _salvage(settings, report) if folder.exists() else []
+    restored, grades = _salvage(settings, report) if folder.exists() else ([], {})
     if report.damage and not paths:
         raise StoreError(
             f"The index at {folder} cannot be read and nothing else says which briefs it held; nothing was "
             "changed. Rebuild it from your files: brief reindex PATH... (the files or folders of your briefs)"
         )
-    if open_in_process(folder):
+    if ChromaFolder(folder).open_in_process():
         raise StoreError(f"The index {folder} is still open in this process; close it before rebuilding it")
-    if folder.exists():
-        report.moved_to = aside_path(folder, "replaced")
-        try:
-            folder.rename(report.moved_to)
-        except OSError as error:
-            raise StoreError(f"Cannot move the index {folder} aside to {report.moved_to}: {error.strerror}") from None
-    store = BriefStore(settings)
+    with folder_lock(folder):  # another process (a running app) finds the old index or a whole new one
+        if folder.exists():
+            report.moved_to = aside_path(folder, "replaced")
+            try:
+                folder.rename(report.moved_to)
+            except OSError as error:
+                message = f"Cannot move the index {folder} aside to {report.moved_to}: {error.strerror}"
+                raise StoreError(message) from None
+        store = BriefStore(settings)
+        store.committed()
     if restored:
         chunked = [(document, chunk_document(document, settings.chunk_chars)) for document in restored]
         store.write_many(
@@ -128,4 +142,6 @@ def rebuild_index(
         )
         report.restored = [document.source for document in restored]
     report.ingest = Ingestor(store, embeddings, settings).ingest_paths([*report.reread, *paths], progress)
+    indexed = store.committed()
+    store.set_grades({source: grade for source, grade in grades.items() if source in indexed})
     return report

@@ -5,73 +5,68 @@ then the record, then the chunks of the version it replaces are deleted. Readers
 content hash matches a committed record, so a crash mid-write never exposes half a document, and
 :meth:`BriefStore.repair` clears what such a crash left behind.
 
-Chroma writes a collection's vector index (HNSW) in place, file by file, so a process killed while it saves
-one leaves files that no longer fit together, and Chroma then fails every read of that collection. The rows
-Chroma logs for each write (its write-ahead log, in the crash-safe SQLite database) hold every vector too, but
-Chroma deletes them once the vector index is saved. Embedded, this store keeps them: it turns Chroma's log
-purging off and itself drops only the rows a later row of the same id replaced
-(:meth:`BriefStore._compact_log`), so the log holds the latest vector of every stored id. When a vector
-index's files disagree with their header (a save cut short) or Chroma cannot load or update it, the store
-moves its files aside (to ``chroma.damaged-<time>`` beside the index), and Chroma rebuilds it from the log:
-nothing is lost and no ``brief reindex`` is needed. An index written before this store kept the log is not
-rebuilt this way (the log lacks vectors); it still fails with one error naming ``brief reindex``.
+Embedded, a process killed while Chroma saves a collection's vector index (HNSW) leaves files that no longer
+fit together. The store keeps Chroma's write-ahead log, which holds every vector, and when a vector index is
+damaged it moves the files aside (``chroma.damaged-<time>``) and lets Chroma rebuild the index from the log; an
+index written before the log was kept fails with one error naming ``brief reindex``. Chroma's private tables and
+files are touched in :mod:`index.chroma_internals` only.
 
 Every write also stores a fresh version token. A reader keeps the committed documents (and the chunk list)
 of the version it last saw and refetches them only when the token changed, so a query costs one small
 read however many documents are indexed, and a write by another process is still seen.
+
+Several processes may share one embedded index (``brief serve``, the CLI, app replicas). Chroma's embedded
+client keeps each vector index in memory and never sees another process's writes there, so when the token
+moved and this process did not move it, the store reloads Chroma's in-memory state from disk and the log
+(:func:`index.chroma_internals.reload`). Writes, and every load of a vector index (which may save it), hold
+a lock on the index folder shared by every process (:mod:`index.locking`): no process saves a vector index
+missing another's writes, or loads one half saved. A ``brief reindex`` that replaced the folder is followed
+too. On a Chroma server all processes share the server's one copy, and only the token is needed.
 """
 
 from __future__ import annotations
 
 import hashlib
-import sqlite3
-import struct
-import sys
+import logging
+import os
 import threading
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from .chroma_internals import ChromaFolder, reload
 from .documents import Chunk, SourceDocument
 from .errors import StoreError
+from .grades import Grade
+from .locking import folder_lock
+from .records import (
+    DocumentInfo,
+    TextCache,
+    chunk_from,
+    chunk_metadata,
+    document_record,
+    info_from,
+    is_committed,
+)
 from .settings import Settings
 
-__all__ = ["BriefStore", "DocumentInfo", "ScoredChunk", "WriteItem", "aside_path", "open_in_process"]
+__all__ = ["BriefStore", "ScoredChunk", "WriteItem"]
+
+logger = logging.getLogger(__name__)
 
 _READ_PAGE = 10_000
 _VERSION_ID = "version"
-_ADD, _UPSERT, _DELETE = 0, 2, 3
-"""Chroma's codes for the operations in its log (``embeddings_queue.operation``); brief writes no others."""
 _COMPACT_EVERY = 20_000
 """Log rows a process writes between two compactions of the chunks' log (a compaction reads the whole log)."""
-_INITIAL_CAPACITY = 100
-"""Elements a new Chroma vector index makes room for (its first ``data_level0.bin`` is that large)."""
+_TEXT_CACHE_CHARS = 16_000_000
+"""Characters of document text a store keeps in memory (least recently used first out)."""
 
 WriteItem = tuple[SourceDocument, Sequence[Chunk], Sequence[Sequence[float]]]
 """One document to write: its new version, its chunks and their embeddings, in the same order."""
-
-
-@dataclass(frozen=True)
-class DocumentInfo:
-    """What the index knows of one document, without its text."""
-
-    source: str
-    title: str
-    sha256: str
-    chunks: int
-    date: str | None = None
-    path: str | None = None
-    format: str = "txt"
-    indexed_at: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        """A JSON-ready view."""
-        return dict(self.__dict__)
 
 
 @dataclass(frozen=True)
@@ -90,119 +85,7 @@ class _Snapshot:
     documents: dict[str, DocumentInfo]
     signature: str
     chunks: int
-
-
-def _chunk_from(document: str, metadata: Any) -> Chunk:
-    return Chunk(
-        source=str(metadata["source"]),
-        text=document,
-        start=int(metadata["start"]),
-        end=int(metadata["end"]),
-        paragraph=int(metadata["paragraph"]),
-        index=int(metadata["index"]),
-        doc_sha256=str(metadata["doc_sha256"]),
-    )
-
-
-def _chunk_metadata(chunk: Chunk) -> dict[str, Any]:
-    return {
-        "source": chunk.source,
-        "doc_sha256": chunk.doc_sha256,
-        "start": chunk.start,
-        "end": chunk.end,
-        "paragraph": chunk.paragraph,
-        "index": chunk.index,
-    }
-
-
-def _is_committed(committed: Mapping[str, DocumentInfo], metadata: Any) -> bool:
-    """Whether a stored chunk belongs to the committed version of its document."""
-    info = committed.get(str(metadata["source"]))
-    return info is not None and info.sha256 == metadata["doc_sha256"]
-
-
-def _info_from(metadata: Any) -> DocumentInfo:
-    return DocumentInfo(
-        source=str(metadata["source"]),
-        title=str(metadata.get("title", metadata["source"])),
-        sha256=str(metadata["sha256"]),
-        chunks=int(metadata.get("chunks", 0)),
-        date=metadata.get("date") or None,
-        path=metadata.get("path") or None,
-        format=str(metadata.get("format", "txt")),
-        indexed_at=str(metadata.get("indexed_at", "")),
-    )
-
-
-def _record(document: SourceDocument, chunks: int, indexed_at: str) -> dict[str, Any]:
-    record: dict[str, Any] = {
-        "source": document.source,
-        "title": document.title,
-        "sha256": document.sha256,
-        "chunks": chunks,
-        "format": document.format,
-        "indexed_at": indexed_at,
-    }
-    if document.date:
-        record["date"] = document.date
-    if document.path:
-        record["path"] = document.path
-    # --- entity index (issue #13): stored with the record, read back by BriefStore.stored_entities -----------
-    if document.entities is not None:
-        record["entities"] = document.entities
-    return record
-
-
-def _torn_save(folder: Path) -> str:
-    """What is wrong with a vector index folder that a save stopped half way, or "" when it looks whole.
-
-    hnswlib's ``header.bin`` counts the elements; ``data_level0.bin`` holds a fixed-size record for each (the file
-    is first made for the index's initial capacity) and ``length.bin`` four bytes for each. A save cut short, or
-    one whose header was not written yet, leaves the sizes disagreeing. An unknown layout is left to Chroma.
-    """
-    try:
-        header = (folder / "header.bin").read_bytes()
-        data, lengths = (folder / "data_level0.bin").stat().st_size, (folder / "length.bin").stat().st_size
-    except FileNotFoundError:
-        return ""  # never saved, or already moved aside: Chroma starts it afresh from the log
-    if len(header) < 40:
-        return f"its header.bin holds {len(header)} bytes"
-    version, _, capacity, count, record = struct.unpack_from("<iQQQQ", header)
-    if version != 1 or not record:
-        return ""
-    if data < count * record or lengths < count * 4:
-        return f"its files hold fewer than the {count} elements its header.bin counts (a save cut short)"
-    if data > count * record and data > _INITIAL_CAPACITY * record and data != capacity * record:
-        return f"its data_level0.bin holds more than the {count} elements its header.bin counts (a save cut short)"
-    return ""
-
-
-def _shared_systems() -> tuple[dict[str, Any], dict[str, int]]:
-    """Chroma's per-process cache of open databases by folder, and how many clients use each."""
-    from chromadb.api.shared_system_client import SharedSystemClient
-
-    return SharedSystemClient._identifier_to_system, SharedSystemClient._identifier_to_refcount
-
-
-def open_in_process(folder: Path) -> bool:
-    """Whether a Chroma client of this process still holds the index in ``folder``."""
-    return bool(_shared_systems()[1].get(str(folder)))
-
-
-def _vector_index_failed(error: Exception) -> bool:
-    """Whether a Chroma error says a collection's vector index (HNSW) could not be loaded or brought up to date."""
-    return "hnsw" in str(error).lower()
-
-
-def aside_path(folder: Path, reason: str) -> Path:
-    """A free name next to ``folder`` (``<folder>.<reason>-<time>``) to keep an old or damaged index in."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    target = folder.with_name(f"{folder.name}.{reason}-{stamp}")
-    number = 1
-    while target.exists():
-        number += 1
-        target = folder.with_name(f"{folder.name}.{reason}-{stamp}-{number}")
-    return target
+    suspect: frozenset[str]
 
 
 def _any_of(conditions: list[dict[str, Any]]) -> dict[str, Any]:
@@ -221,14 +104,18 @@ class BriefStore:
         """Remember where the index lives; the connection opens on first use."""
         self.settings = settings
         self.document_fetches = 0
+        self._folder = None if settings.chroma_url else ChromaFolder(settings.chroma_path)
         self._client: Any = None
         self._collections: dict[str, Any] = {}
         self._max_batch = 0
         self._lock = threading.RLock()
         self._snapshot: _Snapshot | None = None
         self._chunk_cache: tuple[str, list[Chunk]] | None = None
-        self._text_cache: dict[str, str] = {}
+        self._texts = TextCache(_TEXT_CACHE_CHARS)
         self._unlogged = 0
+        self._fresh_as_of: str | None = None
+        self._opened_fresh = False
+        self._database_identity: tuple[int, int] | None = None
 
     @property
     def location(self) -> str:
@@ -277,134 +164,65 @@ class BriefStore:
             )
             client.heartbeat()
             return client
-        self.settings.chroma_path.mkdir(parents=True, exist_ok=True)
-        database = self.settings.chroma_path / "chroma.sqlite3"
+        assert self._folder is not None
+        self._folder.path.mkdir(parents=True, exist_ok=True)
+        database = self._folder.database
         if database.exists() and database.stat().st_size < 100:
             raise StoreError(
                 f"Cannot open the index at {self.location}: {database.name} is truncated "
                 f"({database.stat().st_size} bytes); run `brief reindex` to move it aside and rebuild it"
             )
-        client = chromadb.PersistentClient(path=str(self.settings.chroma_path), settings=chroma_settings)
-        self._keep_log()
+        shared = self._folder.open_in_process()
+        client = chromadb.PersistentClient(path=str(self._folder.path), settings=chroma_settings)
+        self._folder.check()
+        self._folder.keep_log()
+        self._database_identity = self._identity()
+        # A database another store of this process opened may hold vector indexes older than the token: reload it.
+        self._opened_fresh = not shared
         return client
 
-    @contextmanager
-    def _database(self) -> Iterator[sqlite3.Connection]:
-        """A connection of our own to Chroma's SQLite database, for what Chroma's API does not offer."""
-        database = sqlite3.connect(self.settings.chroma_path / "chroma.sqlite3", timeout=60, isolation_level=None)
+    def _identity(self) -> tuple[int, int] | None:
+        """The device and inode of the embedded database file (``brief reindex`` replaces it), None if absent."""
+        assert self._folder is not None
         try:
-            yield database
-        finally:
-            database.close()
+            found = os.stat(self._folder.database)
+        except FileNotFoundError:
+            return None
+        return found.st_dev, found.st_ino
 
-    def _keep_log(self) -> None:
-        """Turn Chroma's purging of its log off, so the log keeps the vectors a damaged vector index needs."""
-        with self._database() as database:
-            database.execute(
-                "UPDATE embeddings_queue_config SET config_json_str = json_set(config_json_str, "
-                "'$.automatically_purge', json('false')) WHERE json_extract(config_json_str, '$.automatically_purge')"
-            )
+    def _exclusive(self) -> AbstractContextManager[None]:
+        """The lock every process takes on an embedded index folder to write, or to load vector indexes."""
+        return folder_lock(self._folder.path) if self._folder is not None else nullcontext()
 
     def _collection(self, kind: str) -> Any:
         with self._lock:
             if kind not in self._collections:
-                client = self.client
-                with self._guard("open"):
-                    collection = client.get_or_create_collection(
+                with self._exclusive(), self._guard("open"):
+                    collection = self.client.get_or_create_collection(
                         f"{self.settings.collection}-{kind}",
                         embedding_function=None,
                         configuration={"hnsw": {"space": "cosine"}},
                     )
-                    if not self.settings.chroma_url:
-                        collection = self._sound(kind, collection)
+                    if self._folder is not None:
+                        collection = self._folder.sound(
+                            collection, kind, self.location, self.close, lambda: self.client
+                        )
                     self._collections[kind] = collection
             return self._collections[kind]
-
-    def _segments(self, collection: Any) -> dict[str, str]:
-        """The ids of the collection's ``VECTOR`` and ``METADATA`` segments (the vector index's folder is the first)."""
-        with self._database() as database:
-            return dict(database.execute("SELECT scope, id FROM segments WHERE collection = ?", (str(collection.id),)))
-
-    def _sound(self, kind: str, collection: Any) -> Any:
-        """The collection, once Chroma has loaded its vector index; rebuilt from the log first if it is damaged."""
-        torn = _torn_save(self.settings.chroma_path / self._segments(collection)["VECTOR"])
-        if torn:
-            # Such files can crash the process inside Chroma's loader (SIGSEGV) rather than raise: rebuild first.
-            rebuilt = self._rebuild_vector_index(kind, collection, torn, required=False)
-            if rebuilt is not None:
-                return rebuilt
-        try:
-            collection.count()  # Chroma loads the vector index and applies its log here
-        except Exception as error:  # noqa: BLE001 - which failures are damage is decided here
-            if not _vector_index_failed(error):
-                raise
-            return self._rebuild_vector_index(kind, collection, str(error))
-        self._compact_log(str(collection.id))
-        return collection
-
-    def _rebuild_vector_index(self, kind: str, collection: Any, error: str, required: bool = True) -> Any:
-        """Move the damaged vector index of ``collection`` aside and let Chroma rebuild it from its log.
-
-        Returns:
-            The collection with its rebuilt vector index; None when the log cannot rebuild it and not ``required``.
-
-        Raises:
-            StoreError: ``required`` and the log does not hold every stored vector (an index written before the
-                log was kept), or the rebuilt index still fails.
-
-        """
-        collection_id = str(collection.id)
-        segments = self._segments(collection)
-        with self._database() as database:
-            topic = f"%/{collection_id}"
-            missing = database.execute(
-                "SELECT COUNT(*) FROM embeddings AS e LEFT JOIN (SELECT DISTINCT id FROM embeddings_queue "
-                "WHERE topic LIKE ? AND operation IN (?, ?) AND vector IS NOT NULL) AS q ON q.id = e.embedding_id "
-                "WHERE e.segment_id = ? AND q.id IS NULL",
-                (topic, _ADD, _UPSERT, segments["METADATA"]),
-            ).fetchone()[0]
-        if missing and not required:
-            return None
-        if missing:
-            raise StoreError(
-                f"Cannot open the index at {self.location}: the vector index of its {kind} is damaged ({error}), "
-                f"and Chroma's log no longer holds {missing} of its vectors to rebuild it from (an index written "
-                "before brief kept that log); run `brief reindex` to rebuild it"
-            )
-        self.close()
-        damaged = self.settings.chroma_path / segments["VECTOR"]
-        aside = aside_path(self.settings.chroma_path, "damaged") / segments["VECTOR"]
-        if damaged.exists():
-            aside.parent.mkdir(parents=True)
-            damaged.rename(aside)
-        with self._database() as database:
-            # With neither files nor a saved position, Chroma takes the vector index as new and applies the whole log.
-            database.execute("DELETE FROM max_seq_id WHERE segment_id = ?", (segments["VECTOR"],))
-        self._client = self._connect()
-        self._max_batch = int(self._client.get_max_batch_size())
-        collection = self._client.get_collection(f"{self.settings.collection}-{kind}", embedding_function=None)
-        count = collection.count()
-        kept = f"; its damaged files are in {aside}" if aside.exists() else ""
-        print(
-            f"brief: the vector index of the {kind} in {self.location} was damaged ({error}); "
-            f"rebuilt it from Chroma's log ({count} vectors){kept}",
-            file=sys.stderr,
-        )
-        return collection
 
     def close(self) -> None:
         """Close the Chroma client, and make Chroma forget the index folder once no client of this process holds it.
 
-        Chroma 1.5 keeps every database it opened, or failed to start, cached by folder for the whole process and
-        hands it to the next client of that folder, even after the files changed underneath; the next use of
-        this store opens the folder afresh.
+        The next use of this store opens the folder afresh.
         """
         if self._client is not None:
             self._client.close()
-        if not open_in_process(self.settings.chroma_path):
-            _shared_systems()[0].pop(str(self.settings.chroma_path), None)
+        if self._folder is not None:
+            self._folder.forget()
         self._client = None
         self._collections.clear()
+        self._fresh_as_of = None
+        self._opened_fresh = False
 
     @property
     def _chunks(self) -> Any:
@@ -418,27 +236,64 @@ class BriefStore:
     def _state(self) -> Any:
         return self._collection("state")
 
+    def _version(self) -> str:
+        found = self._state.get(ids=[_VERSION_ID], include=["metadatas"])["metadatas"] or []
+        return str(found[0]["token"]) if found else ""
+
     def _current(self) -> _Snapshot:
-        """The committed documents, refetched only when the version token moved since the last look."""
+        """The committed documents, refetched only when the version token moved since the last look.
+
+        Embedded, a token this process did not write, or a database file replaced by ``brief reindex``, first makes
+        Chroma reload what it holds in memory (see the module's docstring).
+        """
         with self._lock, self._guard("read"):
-            found = self._state.get(ids=[_VERSION_ID], include=["metadatas"])["metadatas"] or []
-            version = str(found[0]["token"]) if found else ""
+            if self._folder is not None and self._client is not None and self._replaced():
+                self._catch_up(replaced=True)
+            version = self._version()
+            if self._folder is not None and version != self._fresh_as_of:
+                version = self._catch_up(replaced=False)
             if self._snapshot is None or self._snapshot.version != version:
                 result = self._documents.get(include=["metadatas"])
-                infos = sorted((_info_from(m) for m in result["metadatas"] or []), key=lambda d: d.source)
+                infos = sorted((info_from(m) for m in result["metadatas"] or []), key=lambda d: d.source)
                 digest = hashlib.sha256()
                 for info in infos:
                     digest.update(f"{info.source}\0{info.sha256}\n".encode())
                 documents = {info.source: info for info in infos}
-                self._snapshot = _Snapshot(version, documents, digest.hexdigest(), sum(i.chunks for i in infos))
+                suspect = frozenset(info.source for info in infos if info.suspect)
+                chunks = sum(info.chunks for info in infos)
+                self._snapshot = _Snapshot(version, documents, digest.hexdigest(), chunks, suspect)
                 self.document_fetches += 1
             return self._snapshot
 
+    def _replaced(self) -> bool:
+        """Whether the database file is no longer the one this store opened (``brief reindex`` made a new one)."""
+        identity = self._identity()
+        return identity is not None and identity != self._database_identity
+
+    def _catch_up(self, replaced: bool) -> str:
+        """Make this process's Chroma hold every write of the current version, under the folder lock; return it.
+
+        A store that opened the database itself is up to date when it first reads the token (Chroma loads each
+        vector index, with the whole log, on its first use); otherwise Chroma's in-memory state is reloaded.
+        """
+        with self._exclusive():
+            if replaced or not self._opened_fresh and self._version() != self._fresh_as_of:
+                reload(self.client)
+                self._collections.clear()
+                self._database_identity = self._identity()
+                logger.info("reloaded the index at %s: another process changed it", self.location)
+            self._opened_fresh = False
+            self._fresh_as_of = self._version()
+            return self._fresh_as_of
+
     def _changed(self) -> None:
         """Record a write: a new version token for every reader, and no stale cache here."""
-        self._state.upsert(ids=[_VERSION_ID], embeddings=[[1.0]], metadatas=[{"token": uuid.uuid4().hex}])
+        token = uuid.uuid4().hex
+        self._state.upsert(ids=[_VERSION_ID], embeddings=[[1.0]], metadatas=[{"token": token}])
         self._snapshot = None
         self._chunk_cache = None
+        if self._folder is not None:
+            self._fresh_as_of = token  # written under the folder lock by a store that was up to date
 
     def committed(self) -> Mapping[str, DocumentInfo]:
         """Every committed document by source name (cached; do not modify)."""
@@ -454,14 +309,19 @@ class BriefStore:
 
     def text(self, source: str) -> str:
         """The full stored text of ``source``; every citation's offsets point into it."""
+        info = self.document(source)
+        if info is None:
+            raise StoreError(f"No document named {source!r} in the index; `brief list` shows what is there")
+        text = self._texts.get((source, info.sha256))
+        if text is not None:
+            return text
         with self._guard("read"):
             result = self._documents.get(ids=[source], include=["documents", "metadatas"])
         if not result["ids"]:
             raise StoreError(f"No document named {source!r} in the index; `brief list` shows what is there")
-        sha = str(result["metadatas"][0]["sha256"])
-        if sha not in self._text_cache:
-            self._text_cache[sha] = result["documents"][0]
-        return self._text_cache[sha]
+        text = str(result["documents"][0])
+        self._texts.put((source, str(result["metadatas"][0]["sha256"])), text)
+        return text
 
     def stored_entities(self, source: str) -> str | None:
         """The entity index stored with ``source`` at ingest (JSON); None for a document indexed before there was one.
@@ -484,12 +344,21 @@ class BriefStore:
         for offset in range(0, count, size):
             yield slice(offset, offset + size)
 
-    def write(self, document: SourceDocument, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]) -> None:
+    def write(
+        self,
+        document: SourceDocument,
+        chunks: Sequence[Chunk],
+        embeddings: Sequence[Sequence[float]],
+        grade: Grade | None = None,
+    ) -> None:
         """Index a new version of ``document``, replacing any older one, all or nothing."""
-        self.write_many([(document, chunks, embeddings)])
+        self.write_many([(document, chunks, embeddings)], grade)
 
-    def write_many(self, items: Sequence[WriteItem]) -> None:
-        """Index new versions of several documents in large batches; each document is all or nothing."""
+    def write_many(self, items: Sequence[WriteItem], grade: Grade | None = None) -> None:
+        """Index new versions of several documents in large batches; each document is all or nothing.
+
+        Each new version gets ``grade``, or keeps the grade of the version it replaces when none is given.
+        """
         sources = [document.source for document, _, _ in items]
         if len(set(sources)) != len(sources):
             raise StoreError(f"Cannot write two versions of one document in one batch: {sorted(sources)}")
@@ -501,14 +370,14 @@ class BriefStore:
         chunks = [chunk for _, document_chunks, _ in items for chunk in document_chunks]
         vectors = [list(vector) for _, _, embeddings in items for vector in embeddings]
         indexed_at = datetime.now(UTC).isoformat(timespec="seconds")
-        with self._lock, self._guard("write to"):
+        with self._writing():
             chunk_collection, document_collection = self._chunks, self._documents
             for part in self._batches(len(chunks)):
                 chunk_collection.upsert(
                     ids=[c.id for c in chunks[part]],
                     embeddings=vectors[part],
                     documents=[c.text for c in chunks[part]],
-                    metadatas=[_chunk_metadata(c) for c in chunks[part]],
+                    metadatas=[chunk_metadata(c) for c in chunks[part]],
                 )
             for part in self._batches(len(items)):
                 batch = items[part]
@@ -516,62 +385,79 @@ class BriefStore:
                     ids=[document.source for document, _, _ in batch],
                     embeddings=[[1.0]] * len(batch),
                     documents=[document.text for document, _, _ in batch],
-                    metadatas=[_record(document, len(chunks), indexed_at) for document, chunks, _ in batch],
+                    metadatas=[
+                        document_record(document, len(chunks), indexed_at, grade) for document, chunks, _ in batch
+                    ],
                 )
             for part in self._batches(len(items)):
-                chunk_collection.delete(
-                    where=_any_of(
-                        [
-                            {"$and": [{"source": document.source}, {"doc_sha256": {"$ne": document.sha256}}]}
-                            for document, _, _ in items[part]
-                        ]
-                    )
-                )
-            self._changed()
+                self._drop_replaced([document.source for document, _, _ in items[part]])
             self._logged(2 * len(chunks))
+
+    def _drop_replaced(self, sources: Sequence[str]) -> None:
+        """Delete the chunks of every version of ``sources`` but the committed one, as the records say now.
+
+        Reading the records again, rather than trusting the version just written, keeps the chunks of a version
+        another client committed in the meantime (on a shared Chroma server, where no folder lock serialises writes).
+        """
+        records = self._documents.get(ids=list(sources), include=["metadatas"])
+        committed = {str(m["source"]): str(m["sha256"]) for m in records["metadatas"] or []}
+        self._chunks.delete(
+            where=_any_of(
+                [
+                    {"$and": [{"source": source}, {"doc_sha256": {"$ne": committed[source]}}]}
+                    if source in committed
+                    else {"source": source}
+                    for source in sources
+                ]
+            )
+        )
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold this store, and the folder lock when embedded, with Chroma up to date; then record a new version."""
+        with self._lock, self._exclusive(), self._guard("write to"):
+            self._current()
+            yield
+            self._changed()
+
+    def set_grades(self, grades: Mapping[str, Grade | None]) -> None:
+        """Grade indexed documents by source name (None clears a grade), all in one write.
+
+        Raises:
+            StoreError: a source is not indexed (then nothing changes).
+
+        """
+        if not grades:
+            return
+        with self._writing():
+            unknown = sorted(set(grades) - set(self.committed()))
+            if unknown:
+                raise StoreError(f"No document named {unknown[0]!r} in the index; `brief list` shows what is there")
+            sources = list(grades)
+            for part in self._batches(len(sources)):
+                self._documents.update(
+                    ids=sources[part],
+                    metadatas=[{"grade": str(grades[s]) if grades[s] else None} for s in sources[part]],
+                )
+
+    def suspect_sources(self) -> frozenset[str]:
+        """The committed documents holding text addressed to an AI system (cached with the committed records)."""
+        return self._current().suspect
 
     def remove(self, source: str) -> bool:
         """Delete ``source`` and its chunks; False when it was not indexed."""
-        with self._lock, self._guard("write to"):
+        with self._writing():
             existed = bool(self._documents.get(ids=[source], include=[])["ids"])
             self._documents.delete(ids=[source])
             self._chunks.delete(where={"source": source})
-            self._changed()
         return existed
 
     def _logged(self, rows: int) -> None:
         """Count the log rows this process wrote; compact the chunks' log every :data:`_COMPACT_EVERY` of them."""
         self._unlogged += rows
-        if self._unlogged >= _COMPACT_EVERY and not self.settings.chroma_url:
-            self._compact_log(str(self._chunks.id))
-
-    def _compact_log(self, collection_id: str) -> None:
-        """Drop the rows of Chroma's log that no index needs any more: those a later row of the same id replaced.
-
-        Only rows both of the collection's indexes have applied and saved (below the lower of their saved
-        positions) are dropped, which is what Chroma's own purging would drop; of those, the latest row of each
-        stored id is kept, so the log still holds every stored vector. It runs when a collection is opened and
-        after every :data:`_COMPACT_EVERY` rows a process writes, so the log stays about the size of the index
-        plus what one process wrote.
-        """
-        self._unlogged = 0
-        with self._database() as database:
-            saved = database.execute(
-                "SELECT MIN(COALESCE(m.seq_id, 0)) FROM segments AS s LEFT JOIN max_seq_id AS m "
-                "ON m.segment_id = s.id WHERE s.collection = ?",
-                (collection_id,),
-            ).fetchone()[0]
-            # Strictly below the saved position, like Chroma's purge: the log's sequence numbers are SQLite row ids,
-            # so deleting the highest rows would hand their numbers to the next writes, which Chroma would then take
-            # for rows it had applied already and skip.
-            database.execute(
-                "DELETE FROM embeddings_queue WHERE seq_id IN (SELECT seq_id FROM (SELECT seq_id, operation, "
-                "MAX(CASE WHEN operation IN (?, ?) THEN seq_id END) OVER (PARTITION BY id) AS replaced, "
-                "MAX(seq_id) OVER (PARTITION BY id) AS latest FROM embeddings_queue WHERE topic LIKE ?) "
-                "WHERE seq_id < ? AND (seq_id < replaced OR (operation = ? AND seq_id = latest))) "
-                "AND seq_id < (SELECT MAX(seq_id) FROM embeddings_queue)",
-                (_UPSERT, _DELETE, f"%/{collection_id}", saved or 0, _DELETE),
-            )
+        if self._unlogged >= _COMPACT_EVERY and self._folder is not None:
+            self._unlogged = 0
+            self._folder.compact_log(str(self._chunks.id))
 
     def _stored_chunks(self, include: list[str], where: dict[str, Any] | None = None) -> Iterator[Any]:
         """Every stored chunk (committed or not) as (id, metadata, document, embedding), page by page."""
@@ -588,16 +474,15 @@ class BriefStore:
 
     def repair(self) -> int:
         """Delete chunks that no committed document owns (left by an interrupted write); return how many."""
-        committed = self.committed()
-        with self._lock:
+        with self._writing():
+            committed = self.committed()
             orphans = [
                 chunk_id
                 for chunk_id, metadata in self._stored_chunks(["metadatas"])
-                if not _is_committed(committed, metadata)
+                if not is_committed(committed, metadata)
             ]
-            with self._guard("repair"):
-                for part in self._batches(len(orphans)):
-                    self._chunks.delete(ids=orphans[part])
+            for part in self._batches(len(orphans)):
+                self._chunks.delete(ids=orphans[part])
         return len(orphans)
 
     def chunks(self) -> list[Chunk]:
@@ -607,21 +492,34 @@ class BriefStore:
             if self._chunk_cache is None or self._chunk_cache[0] != snapshot.version:
                 committed = snapshot.documents
                 chunks = [
-                    _chunk_from(text, metadata)
+                    chunk_from(text, metadata)
                     for _, metadata, text in self._stored_chunks(["metadatas", "documents"])
-                    if _is_committed(committed, metadata)
+                    if is_committed(committed, metadata)
                 ]
                 self._chunk_cache = (snapshot.version, sorted(chunks, key=lambda c: (c.source, c.index)))
             return list(self._chunk_cache[1])
 
     def vectors_by_text(self, sources: Sequence[str]) -> dict[str, list[float]]:
         """The stored embedding of every chunk text of ``sources``, to reuse when a document changes a little."""
-        if not sources:
+        where = self._committed_of(sources)
+        if where is None:
             return {}
         return {
             text: [float(x) for x in vector]
-            for _, text, vector in self._stored_chunks(["documents", "embeddings"], {"source": {"$in": list(sources)}})
+            for _, text, vector in self._stored_chunks(["documents", "embeddings"], where)
         }
+
+    def _committed_of(self, sources: Sequence[str]) -> dict[str, Any] | None:
+        """A ``where`` matching the committed chunks of ``sources``; None when none of them is committed.
+
+        Naming the committed versions keeps out chunks another process is writing: this process's vector index
+        holds no vector for them until it reloads.
+        """
+        committed = self.committed()
+        versions = sorted({committed[source].sha256 for source in sources if source in committed})
+        if not versions:
+            return None
+        return {"$and": [{"source": {"$in": list(sources)}}, {"doc_sha256": {"$in": versions}}]}
 
     def search(self, embedding: Sequence[float], k: int, sources: Sequence[str] | None = None) -> list[ScoredChunk]:
         """The ``k`` committed chunks closest to ``embedding``, optionally only from ``sources``."""
@@ -630,7 +528,7 @@ class BriefStore:
         total = sum(committed[s].chunks for s in set(sources) if s in committed) if sources else snapshot.chunks
         if total == 0:
             return []
-        where: dict[str, Any] | None = {"source": {"$in": list(sources)}} if sources else None
+        where = self._committed_of(sources) if sources else None
         with self._guard("search"):
             result = self._chunks.query(
                 query_embeddings=[list(embedding)],
@@ -639,10 +537,10 @@ class BriefStore:
                 include=["documents", "metadatas", "distances"],
             )
         hits = [
-            ScoredChunk(_chunk_from(text, metadata), 1.0 - float(distance))
+            ScoredChunk(chunk_from(text, metadata), 1.0 - float(distance))
             for text, metadata, distance in zip(
                 result["documents"][0], result["metadatas"][0], result["distances"][0], strict=True
             )
-            if _is_committed(committed, metadata)
+            if is_committed(committed, metadata)
         ]
         return hits[:k]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import random
 import shutil
@@ -273,8 +274,17 @@ print(client.get_collection("brief-chunks").count(), flush=True)
 """
 
 
+def _rebuild_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The warnings the store logged about vector indexes it rebuilt, then forgotten."""
+    lines = [
+        r.getMessage() for r in caplog.records if r.name == "index.chroma_internals" and r.levelno == logging.WARNING
+    ]
+    caplog.clear()
+    return lines
+
+
 def test_a_save_cut_before_its_header_is_rebuilt_from_the_log_not_a_crash(
-    brief_home: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+    brief_home: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Chroma's vector index files as a save cut short can leave them: the new records, the old header.bin.
 
@@ -304,11 +314,11 @@ def test_a_save_cut_before_its_header_is_rebuilt_from_the_log_not_a_crash(
     plain = subprocess.run([sys.executable, "-c", OPEN_CHUNKS, str(copy)], capture_output=True, text=True, timeout=120)
     assert plain.returncode != 0, f"plain Chroma opened these files: {plain.stdout}"
     assert plain.returncode < 0 or "Failed to apply logs to the hnsw segment writer" in plain.stderr, plain.stderr
-    capfd.readouterr()
+    caplog.clear()
 
     _check_committed(brief_home, expected)
-    err = capfd.readouterr().err
-    assert "brief: the vector index of the chunks in" in err and "a save cut short" in err, err
+    (line,) = _rebuild_lines(caplog)
+    assert line.startswith("the vector index of the chunks in") and "a save cut short" in line, line
     (aside,) = brief_home.glob("chroma.damaged-*")
     assert (aside / segment / "header.bin").read_bytes() == old_header, "the damaged files are kept aside"
     store = _fresh_store(brief_home)
@@ -316,7 +326,7 @@ def test_a_save_cut_before_its_header_is_rebuilt_from_the_log_not_a_crash(
         _every_chunk_has_its_vector(store, embeddings)
     finally:
         _close(store)
-    assert "brief:" not in capfd.readouterr().err, "rebuilt once: the next opening finds a sound index"
+    assert _rebuild_lines(caplog) == [], "rebuilt once: the next opening finds a sound index"
 
 
 def _newest_log_row(home: Path) -> int:
@@ -351,7 +361,7 @@ def test_compacting_the_log_never_hands_a_used_sequence_number_to_the_next_write
 
 @pytest.mark.parametrize("log", ["kept", "trimmed"])
 def test_a_damaged_vector_index_is_rebuilt_from_the_log_or_by_reindex(
-    brief_home: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str], log: str
+    brief_home: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture, log: str
 ) -> None:
     folder = tmp_path / "briefs"
     _write_folder(folder, 25, 0)  # 1,600 chunks: enough that Chroma writes its vector index files to disk
@@ -370,15 +380,15 @@ def test_a_damaged_vector_index_is_rebuilt_from_the_log_or_by_reindex(
     for path in segments:
         _damage(path, "garbage")
     garbage = {path.relative_to(brief_home / "chroma"): path.read_bytes() for path in segments}
-    capfd.readouterr()
+    caplog.clear()
 
     if log == "kept":
         healed = Assistant(settings=settings, embeddings=HashEmbeddings())
         assert {d.source: d for d in healed.documents()} == before
         _every_chunk_has_its_vector(healed.store, HashEmbeddings())
-        err = capfd.readouterr().err
-        assert err.count("\n") == 1 and "brief: the vector index of the chunks in" in err, err
-        assert "was damaged (" in err and "rebuilt it from Chroma's log (" in err, err
+        (line,) = _rebuild_lines(caplog)
+        assert line.startswith("the vector index of the chunks in"), line
+        assert "was damaged (" in line and "rebuilt it from Chroma's log (" in line, line
         (aside,) = brief_home.glob("chroma.damaged-*")
         assert {p.relative_to(aside): p.read_bytes() for p in aside.rglob("*") if p.name in {"data_level0.bin"}} == {
             p: data for p, data in garbage.items() if p.name == "data_level0.bin"

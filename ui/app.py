@@ -67,6 +67,13 @@ def _ask_tab(handlers: Handlers) -> None:
             model = gr.Markdown(elem_id="brief-model")
             with gr.Row():
                 k, llm = _controls(handlers)
+                include_suspect = gr.Checkbox(
+                    False,
+                    label="Include suspect documents",
+                    info="Briefs holding text addressed to an AI system (see the Library) are kept out unless this "
+                    "is on.",
+                    elem_id="brief-include-suspect",
+                )
         with gr.Column(scale=2):
             sources = gr.HTML(
                 _NO_SOURCES,
@@ -79,7 +86,7 @@ def _ask_tab(handlers: Handlers) -> None:
     gr.on(
         [question.submit, send.click],
         handlers.respond,
-        [question, chat, history, k, llm],
+        [question, chat, history, k, llm, include_suspect],
         [question, chat, history, sources, model],
         concurrency_id="ask",
         concurrency_limit=ASK_CONCURRENCY,
@@ -117,12 +124,24 @@ def _library_tab(handlers: Handlers, quote_filter: gr.Dropdown) -> list[gr.Compo
     with gr.Accordion("Last upload report (JSON)", open=False):
         report = gr.JSON()
     table = gr.Dataframe(
-        headers=["document", "title", "chunks", "date", "indexed (UTC)"], interactive=False, label="Indexed documents"
+        headers=["document", "grade", "suspect", "title", "chunks", "date", "indexed (UTC)"],
+        interactive=False,
+        label="Indexed documents",
+        elem_id="brief-documents",
     )
     with gr.Row():
         pick = gr.Dropdown([], label="Document", scale=3)
         remove = gr.Button("Remove", variant="stop", scale=1)
         reindex = gr.Button("Re-index from files on disk", scale=1)
+    details = gr.HTML(css_template=SOURCES_CSS, elem_id="brief-document-details")
+    with gr.Row():
+        grade = gr.Textbox(
+            label="Admiralty grade of the document's source",
+            placeholder="A1 (best) … F6; reliability A-F, credibility 1-6; empty clears it",
+            scale=3,
+            elem_id="brief-grade",
+        )
+        set_grade = gr.Button("Set grade", scale=1, elem_id="brief-set-grade")
     library = [table, pick, quote_filter]
     library_group: dict[str, Any] = {"concurrency_id": "library", "concurrency_limit": 1}
     events = [
@@ -132,6 +151,9 @@ def _library_tab(handlers: Handlers, quote_filter: gr.Dropdown) -> list[gr.Compo
     ]
     for event in events:
         event.then(handlers.library, None, library, **_PRIVATE)
+    pick.change(handlers.details, pick, details, **_PRIVATE)
+    graded = set_grade.click(handlers.grade, [pick, grade], status, **library_group, **_PRIVATE)
+    graded.then(handlers.table, None, table, **_PRIVATE).then(handlers.details, pick, details, **_PRIVATE)
     return library
 
 

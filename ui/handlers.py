@@ -22,12 +22,13 @@ from typing import Any
 import gradio as gr
 
 from assistant import Assistant
-from index import BriefError, IngestReport
+from index import BriefError, Grade, IngestReport
 from index.settings import int_range
 
 from .render import (
     answer_markdown,
     document_rows,
+    flags_html,
     ingest_markdown,
     markdown_text,
     model_markdown,
@@ -134,15 +135,18 @@ class Handlers:
         return pairs, self._k(k), self._backend(llm)
 
     def respond(
-        self, question: str, chat: list[Message], history: Pairs, k: float, llm: str
+        self, question: str, chat: list[Message], history: Pairs, k: float, llm: str, include_suspect: bool = False
     ) -> Iterator[tuple[str, list[Message], Pairs, str, str]]:
-        """Stream an answer into the chat: (question box, chat, history, sources panel, model line)."""
+        """Stream an answer into the chat: (question box, chat, history, sources panel, model line).
+
+        ``include_suspect`` lets documents holding text addressed to an AI system be evidence too.
+        """
         pairs, whole_k, backend = self._request(question, history, k, llm)
         chat = [*chat, {"role": "user", "content": markdown_text(question)}, {"role": "assistant", "content": "…"}]
         yield "", chat, history, _SEARCHING, ""
         draft = ""
         with _user_errors():
-            for event in self.assistant.stream(question, pairs, whole_k, backend):
+            for event in self.assistant.stream(question, pairs, whole_k, backend, include_suspect=include_suspect):
                 if isinstance(event, str):
                     draft += event
                     chat = [*chat[:-1], {"role": "assistant", "content": markdown_text(draft) + " ▌"}]
@@ -150,7 +154,8 @@ class Handlers:
                     continue
                 chat = [*chat[:-1], {"role": "assistant", "content": answer_markdown(event)}]
                 history = [*history, [question, event.answer]]
-                yield "", chat, history, sources_html(event, self.assistant.store.text), model_markdown(event)
+                grades = {d.source: d.grade for d in self.assistant.documents()}
+                yield "", chat, history, sources_html(event, self.assistant.store.text, grades), model_markdown(event)
 
     def ask(
         self, question: str, history: Pairs | None = None, k: int | None = None, llm: str | None = None
@@ -217,6 +222,28 @@ class Handlers:
         with _user_errors():
             removed = self.assistant.remove(source)
         return f"Removed {markdown_text(source)}." if removed else f"{markdown_text(source)} was not in the index."
+
+    def details(self, source: str | None) -> str:
+        """The picked document's grade and, when it is suspect, the sentences flagged in it."""
+        if not source:
+            return ""
+        with _user_errors():
+            return flags_html(self.assistant.store.document(source))
+
+    def grade(self, source: str | None, grade: str | None) -> str:
+        """Set the picked document's Admiralty grade (blank clears it); a malformed grade changes nothing."""
+        if not source:
+            raise _error("Pick a document to grade first.")
+        with _user_errors():
+            parsed = Grade.parse(grade) if grade and grade.strip() else None
+            self.assistant.store.set_grades({source: parsed})
+        name = markdown_text(source)
+        return f"Graded {name} **{parsed}** ({parsed.meaning})." if parsed else f"Cleared the grade of {name}."
+
+    def table(self) -> list[list[Any]]:
+        """The document table alone (the menus keep their choice)."""
+        with _user_errors():
+            return document_rows(self.assistant.documents())
 
     def library(self) -> tuple[list[list[Any]], gr.Dropdown, gr.Dropdown]:
         """Show the document table and offer the documents in the remove and quote-filter menus."""

@@ -8,20 +8,23 @@ HTML is HTML-escaped, attributes included.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from html import escape
 from typing import Any
 
-from assistant.citations import Answer, AnswerSentence, Citation
+from assistant.citations import Answer, AnswerSentence, Citation, citation_label
+from assistant.conflicts import Conflict
 from assistant.quotes import QuoteResult
-from index import DocumentInfo, IngestReport, paragraph_spans
+from index import DocumentInfo, Grade, IngestReport, paragraph_spans
 
 __all__ = [
     "COPY_JS",
     "SOURCES_CSS",
     "UNSUPPORTED_NOTE",
     "answer_markdown",
+    "conflicts_html",
     "document_rows",
+    "flags_html",
     "ingest_markdown",
     "markdown_text",
     "model_markdown",
@@ -52,6 +55,17 @@ SOURCES_CSS = """
 .brief-quote cite { user-select: all; }
 .brief-copy { float: right; cursor: pointer; font-size: .8em; padding: .1em .6em; border-radius: 4px;
   border: 1px solid var(--border-color-primary); background: var(--button-secondary-background-fill); }
+.brief-grade, .brief-suspect { display: inline-block; font-family: var(--font-mono); font-size: .8em; font-weight: 600;
+  padding: 0 .4em; border-radius: 4px; margin-right: .3em; border: 1px solid var(--border-color-primary); }
+.brief-suspect { background: #fde2e1; color: #8a1c13; border-color: #e8a29c; }
+.brief-conflict { border: 1px solid #e0b252; border-radius: 8px; padding: .5em .75em; margin: 0 0 .6em;
+  background: var(--block-background-fill); }
+.brief-conflict-values { display: flex; flex-wrap: wrap; gap: .6em; }
+.brief-conflict-value { flex: 1 1 12em; border: 1px solid var(--border-color-primary); border-radius: 6px;
+  padding: .4em .6em; }
+.brief-conflict-figure { font-size: 1.15em; font-weight: 700; margin: 0 0 .3em; }
+.brief-conflict-value p { margin: .2em 0; }
+.brief-flag { margin: .3em 0; padding-left: .6em; border-left: 3px solid #e8a29c; white-space: pre-wrap; }
 """
 
 COPY_JS = """
@@ -114,11 +128,15 @@ def _snippet(text: str) -> str:
     return text if len(text) <= _SNIPPET_CHARS else text[: _SNIPPET_CHARS - 1] + "…"
 
 
-def _source(citation: Citation, text: str) -> str:
+def _grade(grade: str | None) -> str:
+    return f'<span class="brief-grade">{escape(grade or "ungraded")}</span>'
+
+
+def _source(citation: Citation, text: str, grade: str | None) -> str:
     before, after = _context(text, citation.start, citation.end)
     return (
         f'<details class="brief-source" id="brief-source-{citation.n}">'
-        f'<summary><span class="brief-n">[{citation.n}]</span> '
+        f'<summary><span class="brief-n">[{citation.n}]</span> {_grade(grade)}'
         f'<span class="brief-label">{escape(citation.label)}</span>'
         f'<span class="brief-snippet">“{escape(_snippet(citation.quote))}”</span></summary>'
         f'<p class="brief-paragraph">{escape(before)}<mark>{escape(text[citation.start : citation.end])}</mark>'
@@ -126,15 +144,41 @@ def _source(citation: Citation, text: str) -> str:
     )
 
 
-def sources_html(answer: Answer, text_of: Callable[[str], str]) -> str:
-    """Render the sources panel: each cited passage inside its paragraph, the cited characters highlighted."""
+def sources_html(answer: Answer, text_of: Callable[[str], str], grades: Mapping[str, str | None] | None = None) -> str:
+    """Render the sources panel: each cited passage inside its paragraph, the cited characters highlighted.
+
+    ``grades`` maps a source to its Admiralty grade, shown beside each citation.
+    """
     if not answer.citations:
         return '<p class="brief-empty">No passage is cited: the briefs do not answer this question.</p>'
     heading = "Closest related passage (it does not answer the question)" if answer.refused else "Sources"
     texts = {source: text_of(source) for source in {c.source for c in answer.citations}}
-    items = "".join(_source(c, texts[c.source]) for c in answer.citations)
+    items = "".join(_source(c, texts[c.source], (grades or {}).get(c.source)) for c in answer.citations)
     kind = "brief-refused" if answer.refused else "brief-answered"
     return f'<div class="{kind}"><p class="brief-heading">{heading}</p>{items}</div>'
+
+
+def conflicts_html(conflicts: Sequence[Conflict]) -> str:
+    """Render disagreeing sources side by side: each value with the passages giving it and their grades."""
+    blocks = []
+    for conflict in conflicts:
+        cards = "".join(
+            f'<div class="brief-conflict-value"><p class="brief-conflict-figure">{escape(value.value)}</p>'
+            + "".join(
+                f'<p>{_grade(c.grade)}<span class="brief-label">'
+                f"{escape(citation_label(c.source, c.paragraph, c.start, c.end))}</span>"
+                f'<span class="brief-snippet">“{escape(_snippet(c.quote))}”</span></p>'
+                for c in value.citations
+            )
+            + "</div>"
+            for value in conflict.values
+        )
+        blocks.append(
+            '<div class="brief-conflict"><p class="brief-heading">⚠ The sources disagree; '
+            "best-graded first</p>"
+            f'<div class="brief-conflict-values">{cards}</div></div>'
+        )
+    return "".join(blocks)
 
 
 def quotes_html(result: QuoteResult) -> str:
@@ -142,11 +186,14 @@ def quotes_html(result: QuoteResult) -> str:
     cards = []
     for quote in result.quotes:
         about = " · ".join(part for part in (quote.title, quote.date or "", f"score {quote.score:.2f}") if part)
+        badges = (_grade(quote.grade) if quote.grade else "") + (
+            '<span class="brief-suspect">⚠ suspect</span>' if quote.suspect else ""
+        )
         cards.append(
             f'<figure class="brief-quote"><button class="brief-copy" type="button" '
             f'data-copy="{escape(f"“{quote.display}” ({quote.citation})")}">Copy</button>'
             f"<blockquote>{escape(quote.display)}</blockquote>"
-            f"<figcaption>— <cite>{escape(quote.citation)}</cite> · {escape(about)}</figcaption></figure>"
+            f"<figcaption>{badges}— <cite>{escape(quote.citation)}</cite> · {escape(about)}</figcaption></figure>"
         )
     return f'<p class="brief-heading">{escape(result.message)}</p>{"".join(cards)}'
 
@@ -161,5 +208,30 @@ def ingest_markdown(report: IngestReport) -> str:
 
 
 def document_rows(documents: Sequence[DocumentInfo]) -> list[list[Any]]:
-    """One table row per indexed document."""
-    return [[d.source, d.title, d.chunks, d.date or "", d.indexed_at[:19].replace("T", " ")] for d in documents]
+    """One table row per indexed document: source, grade, suspect marker, title, chunks, date, indexed."""
+    return [
+        [
+            *(d.source, d.grade or "", "⚠ suspect" if d.suspect else "", d.title, d.chunks),
+            *(d.date or "", d.indexed_at[:19].replace("T", " ")),
+        ]
+        for d in documents
+    ]
+
+
+def flags_html(document: DocumentInfo | None) -> str:
+    """The picked document's grade and, when suspect, a badge and every sentence flagged (as text)."""
+    if document is None:
+        return ""
+    grade = _grade(document.grade) + escape(Grade.parse(document.grade).meaning) if document.grade else "no grade set"
+    if not document.suspect:
+        return f"<p>{grade} · no text addressed to an AI system</p>"
+    spans = "".join(
+        f'<p class="brief-flag"><span class="brief-label">chars {flag.start}–{flag.end}</span> '
+        f"“{escape(flag.text)}”</p>"
+        for flag in document.flags
+    )
+    return (
+        f'<p>{grade}</p><p><span class="brief-suspect">⚠ suspect</span>'
+        "This document holds text addressed to an AI system; its passages are kept out of answers unless "
+        "“Include suspect documents” is on in the Ask tab.</p>" + spans
+    )
