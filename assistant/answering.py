@@ -21,10 +21,12 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage
 
 from index import DocumentInfo, LexicalIndex, sentence_spans
-from index.lexical import content_terms, name_term
+from index.lexical import content_terms, name_term, normalize_term
+from index.suspect import suspect_rule
 
 from .briefs import Brief
 from .citations import Answer, AnswerSentence, Citation
+from .conflicts import Conflict, find_conflicts
 from .errors import BriefError
 from .evidence import Evidence, SentenceEmbeddingCache, coverage, select_evidence
 from .grounding import (
@@ -40,7 +42,7 @@ from .llm import is_reader
 from .overview import is_overview_question, overview_answer, select_overview_sentences
 from .reader import SentenceMap, context_sentences, declines, overview_prompt, parse_reply, reader_prompt
 from .retrieval import HybridRetriever
-from .verify import WordSimilarity, check_claim
+from .verify import WordSimilarity, check_claim, date_expressions
 
 __all__ = ["MAX_QUESTION_CHARS", "AnswerPipeline", "Backend", "standalone_question"]
 
@@ -71,17 +73,6 @@ _ANAPHORA = re.compile(
     r"\b(it|its|they|them|their|he|him|his|she|her|there|then)\b|\b(this|that|these|those)\s*\?", re.I
 )
 _ABOUT_THE_BRIEFS = re.compile(r"\b(?:this|the|these|those|each|all|every)\s+(?:briefs?|documents?|reports?)\b", re.I)
-# Sentences of a brief that speak to the model rather than report anything (prompt injection): they can be
-# quoted (`brief quotes`), but are never evidence for an answer nor shown to the model as a passage.
-_ADDRESSED_TO_MODEL = re.compile(
-    r"\b(?:ignore|disregard|forget)\s+(?:(?:all|any|the|previous|prior|above|earlier|your|other)\s+)*"
-    r"(?:instructions?|prompts?|passages|rules|context)\b"
-    r"|\b(?:reply|respond|answer)\s+only\b|\bonly\s+(?:reply|respond|answer)\b"
-    r"|\bwhen (?:you are )?asked\b[^,.]{0,80},\s*(?:reply|answer|respond|say|cite)\b"
-    r"|\byou are now\b|\bdeveloper mode\b|\bsystem prompt\b|\bnew instructions\b"
-    r"|^\W*(?:system|assistant|user)\s*:|</?(?:passages?|system|instructions?|context)>|\[/?(?:system|inst)\]",
-    re.I | re.M,
-)
 
 
 @dataclass(frozen=True)
@@ -213,7 +204,11 @@ def _verify(
     restatable = {*question.terms, *(name_term(w) for w in re.findall(r"[^\W_]+", question.text))}
 
     def holds(claim: str, group: Sequence[Evidence]) -> bool:
-        about = not strict or max(e.lexical for e in group) >= _ABOUT_THE_QUESTION
+        about = (
+            not strict
+            or max(e.lexical for e in group) >= _ABOUT_THE_QUESTION
+            or (question.answer_type is AnswerType.DATE and any(_dated(e.text, question) for e in group))
+        )
         restated = restatable if about else ()
         return check_claim(
             claim, [e.text for e in group], question.terms, similar, restated, 0 if strict else 1
@@ -231,6 +226,18 @@ def _verify(
         support = next((group for group in candidates if holds(claim.text, group)), None)
         drafts.append(_Draft(claim.text, tuple(support or ()), support is not None))
     return drafts
+
+
+def _dated(sentence: str, question: Question) -> bool:
+    """Whether a date in ``sentence`` stands next to a word of the question ("the October 20 referendum")."""
+    words = re.findall(r"[^\W_]+", sentence)
+    terms = [normalize_term(w) for w in words]
+    for match in re.finditer(r"[^\W_]+", sentence):
+        if date_expressions(match.group(0) + sentence[match.end() : match.end() + 12]):
+            index = len(re.findall(r"[^\W_]+", sentence[: match.start()]))
+            if set(terms[max(0, index - 3) : index + 5]) & set(question.terms):
+                return True
+    return False
 
 
 def _answers(draft: _Draft, question: Question) -> bool:
@@ -295,6 +302,37 @@ def _refusal(
     return text, citations, [AnswerSentence(text=text, citations=tuple(c.n for c in citations), supported=True)]
 
 
+def _disagreement(conflicts: Sequence[Conflict]) -> tuple[str, list[Citation], list[AnswerSentence]]:
+    """The answer when sources disagree: every value, each cited to the sentences giving it, with their grades."""
+    citations: list[Citation] = []
+    numbers: dict[tuple[str, int, int], int] = {}
+    sentences: list[AnswerSentence] = []
+    for conflict in conflicts:
+        for value in conflict.values:
+            marks = []
+            for cited in value.citations:
+                key = (cited.source, cited.start, cited.end)
+                if key not in numbers:
+                    numbers[key] = len(numbers) + 1
+                    citations.append(
+                        Citation(
+                            numbers[key],
+                            cited.source,
+                            cited.start,
+                            cited.end,
+                            cited.quote,
+                            cited.paragraph,
+                            1.0,
+                            grade=cited.grade,
+                        )
+                    )
+                marks.append(numbers[key])
+            graded = ", ".join(f"{c.source}, grade {c.grade or 'none'}" for c in value.citations)
+            sentences.append(AnswerSentence(f"{value.value} ({graded})", tuple(marks), True))
+    listed = "; ".join(f"{s.text} {''.join(f'[{n}]' for n in s.citations)}" for s in sentences)
+    return f"The sources disagree: {listed}.", citations, sentences
+
+
 def _reject(question: str, message: str, model: str, started: float) -> Answer:
     return Answer(
         question=question,
@@ -354,9 +392,9 @@ class AnswerPipeline:
             yield _reject(question[:200], problem, backend.name, started)
             return
         documents = {d.source: d for d in self.documents()}
-        grades: dict[str, str | None] = {s: getattr(d, "grade", None) for s, d in documents.items()}
-        if not include_suspect and any(getattr(d, "suspect", False) for d in documents.values()):
-            sources = [s for s in (sources or documents) if not getattr(documents[s], "suspect", False)]
+        grades = {source: info.grade for source, info in documents.items()}
+        if not include_suspect and any(info.suspect for info in documents.values()):
+            sources = [source for source in (sources or documents) if not documents[source].suspect]
 
         # Questions about the briefs as a whole are answered from the whole briefs, never condensed with history.
         kind = list_question(question)
@@ -379,7 +417,7 @@ class AnswerPipeline:
         evidence = [
             item
             for item in select_evidence(passages, analysis, vector, self.sentences, weight)
-            if not _ADDRESSED_TO_MODEL.search(item.text)
+            if suspect_rule(item.text) is None  # text addressed to an AI system is never evidence
         ]
         texts = {source: self.text(source) for source in {e.source for e in evidence}}
         retrieved = [
@@ -424,8 +462,13 @@ class AnswerPipeline:
             answered = False
         generate_ms = (time.perf_counter() - generate_started) * 1000
 
-        # 6. cite: number the verified sentences' evidence, or refuse with the closest passage.
-        if not answered:
+        # 6. cite: number the verified sentences' evidence, or refuse with the closest passage; when sources give
+        # different values for the fact asked, say so and give each value with its citation and grade.
+        conflicts = find_conflicts(standalone, evidence, grades)
+        if conflicts:
+            text, citations, sentences = _disagreement(conflicts)
+            refused, confidence = False, 0.5
+        elif not answered:
             text, citations, sentences = _refusal(evidence, texts, grades)
             sentences = [*sentences, *(AnswerSentence(d.text, (), False) for d in drafts if not d.supported)]
             refused, confidence = True, 1.0 - (evidence[0].score if evidence else 0.0)
@@ -450,6 +493,7 @@ class AnswerPipeline:
             },
             standalone_question=standalone,
             retrieved=retrieved,
+            conflicts=list(conflicts),
         )
 
     def _overview(
@@ -474,7 +518,7 @@ class AnswerPipeline:
             answer.sentences += [AnswerSentence(d.text, (), False) for d in drafts if not d.supported]
         else:
             texts = {source: self.text(source) for source in {e.source for e in numbered}}
-            grades = {d.source: getattr(d, "grade", None) for d in self.documents()}
+            grades = {d.source: d.grade for d in self.documents()}
             citations, sentences, text = _citations(drafts, texts, grades)
             answer = Answer(question, text, False, citations, sentences, 1.0, backend.name, {})
         total = (time.perf_counter() - started) * 1000

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
 import sys
@@ -13,69 +12,19 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from index import BriefError, Grade
-from index.settings import int_range
 
 if TYPE_CHECKING:
     from index import DocumentInfo
 
     from .citations import Answer
-    from .service import Assistant
+
+from .cli_bench import bench
+from .cli_common import BriefGroup, CliContext, emit_json, erase_sequence, k_option, llm_option, pass_context
 
 __all__ = ["CliContext", "erase_sequence", "main"]
 
 _PACKAGES = ("assistant", "benchmarks", "index", "ui")
 """brief's own loggers: ``-v`` and ``BRIEF_LOG_LEVEL`` set their level; other libraries' stay at Python's default."""
-
-
-def erase_sequence(text: str, columns: int) -> str:
-    """The terminal control sequence that erases ``text``, just written from the start of a line, from the screen.
-
-    It moves the cursor up over every screen row the text took (long lines wrap at ``columns``), back to the
-    first column, and clears from there down.
-    """
-    rows = sum(max(1, -(-len(line) // max(1, columns))) for line in text.split("\n"))
-    return ("\r" if rows == 1 else f"\x1b[{rows - 1}A\r") + "\x1b[J"
-
-
-def _emit_json(payload: Any) -> None:
-    click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
-
-
-class CliContext:
-    """Lazily creates the assistant so commands that need no model load none (tests pass their own)."""
-
-    def __init__(self, assistant: Assistant | None = None) -> None:
-        self._assistant = assistant
-
-    @property
-    def assistant(self) -> Assistant:
-        """The assistant, created on first use."""
-        if self._assistant is None:
-            from .service import Assistant
-
-            self._assistant = Assistant()
-        return self._assistant
-
-
-pass_context = click.make_pass_decorator(CliContext, ensure=True)
-
-
-class _BriefGroup(click.Group):
-    """Turns every :class:`BriefError` into a one-line error and exit code 1."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except BriefError as error:
-            raise click.ClickException(str(error)) from None
-
-
-_llm_option = click.option(
-    "--llm", envvar="BRIEF_LLM", help="LLM backend: embedded, none (extractive), ollama:MODEL or openai:MODEL."
-)
-_k_option = click.option(
-    "--k", "k", type=click.IntRange(*int_range("k")), envvar="BRIEF_K", help="Passages retrieved per question."
-)
 
 
 def _grade(ctx: click.Context, param: click.Parameter, value: str | None) -> Grade | None:
@@ -195,7 +144,7 @@ def _print_answer(answer: Answer) -> None:
     click.echo(f"\nmodel: {answer.model}; confidence {answer.confidence:.2f}; {timings}", err=True)
 
 
-@click.group(cls=_BriefGroup)
+@click.group(cls=BriefGroup)
 @click.option("-v", "--verbose", count=True, help="Log more to stderr: -v what brief does, -vv debugging detail.")
 @click.version_option(package_name="brief")
 def main(verbose: int) -> None:
@@ -221,9 +170,7 @@ def ingest(context: CliContext, paths: tuple[Path, ...], grade: Grade | None, as
 
     total = sum(1 for item in expand_paths(paths) if isinstance(item, Path))
     with tqdm(total=total, unit="file", file=sys.stderr, disable=None, desc="Indexing") as bar:
-        report = context.assistant.ingestor.ingest_paths(
-            paths, lambda name: (bar.set_postfix_str(name), bar.update()), grade
-        )
+        report = context.assistant.ingest(paths, lambda name: (bar.set_postfix_str(name), bar.update()), grade)
     for failure in report.failed:
         click.echo(f"error: {failure}", err=True)
     for source, flagged in report.suspect.items():
@@ -233,7 +180,7 @@ def ingest(context: CliContext, paths: tuple[Path, ...], grade: Grade | None, as
             err=True,
         )
     if as_json:
-        _emit_json(report.as_dict())
+        emit_json(report.as_dict())
     else:
         click.echo(report.summary())
     if report.failed:
@@ -247,7 +194,7 @@ def list_documents(context: CliContext, as_json: bool) -> None:
     """Show the indexed documents: grade, SUSPECT when they hold text addressed to an AI, chunks, date, title."""
     documents = context.assistant.documents()
     if as_json:
-        _emit_json([d.as_dict() for d in documents])
+        emit_json([d.as_dict() for d in documents])
         return
     if not documents:
         click.echo("No documents indexed yet: brief ingest PATH...", err=True)
@@ -268,7 +215,7 @@ def grade(context: CliContext, source: str, grade: Grade | None, clear: bool) ->
     """Grade a document's source in the Admiralty code: reliability A-F, credibility 1-6 (e.g. brief grade X B2)."""
     if (grade is None) != clear:
         raise click.UsageError("Give either a GRADE such as B2, or --clear to remove the grade")
-    context.assistant.store.set_grades({source: grade})
+    context.assistant.set_grade(source, grade)
     click.echo(f"{source}: graded {grade} ({grade.meaning})" if grade else f"{source}: grade cleared")
 
 
@@ -278,8 +225,8 @@ def grade(context: CliContext, source: str, grade: Grade | None, clear: bool) ->
 @click.option(
     "--include-suspect", is_flag=True, help="Also use documents holding text addressed to an AI system (brief list)."
 )
-@_k_option
-@_llm_option
+@k_option
+@llm_option
 @_source_options
 @pass_context
 def ask(
@@ -299,7 +246,7 @@ def ask(
         context, question, (), k, llm, narrowed, draft=not as_json, include_suspect=include_suspect
     )
     if as_json:
-        _emit_json(answer.as_dict())
+        emit_json(answer.as_dict())
     else:
         _print_answer(answer)
 
@@ -336,7 +283,7 @@ def reindex(context: CliContext, paths: tuple[Path, ...], as_json: bool) -> None
     for source in report.lost:
         click.echo(f"error: {source}: lost (its file is gone and its stored text is unreadable)", err=True)
     if as_json:
-        _emit_json(report.as_dict())
+        emit_json(report.as_dict())
     else:
         click.echo(report.summary())
     if report.ingest.failed or report.lost:
@@ -365,7 +312,7 @@ def quotes(
         raise click.UsageError(f"--json and --format {output_format} ask for different outputs; give one of them")
     result = context.assistant.quotes(topic, limit=limit, sources=sources or None)
     if as_json or output_format == "json":
-        _emit_json(result.as_dict())
+        emit_json(result.as_dict())
     elif output_format == "text":
         click.echo(result.to_text())
     else:
@@ -377,8 +324,8 @@ def quotes(
 @main.command(name="eval")
 @click.argument("testset", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics and every scored answer as JSON.")
-@_llm_option
-@_k_option
+@llm_option
+@k_option
 @click.option(
     "--out", type=click.Path(file_okay=False, path_type=Path), help="Write report.json, report.md and metrics.png here."
 )
@@ -405,168 +352,9 @@ def eval_command(
         for path in write_outputs(out, report.payload, report.summaries, str(testset)):
             click.echo(f"Wrote {path}", err=True)
     if as_json:
-        _emit_json(report.payload)
+        emit_json(report.payload)
     else:
         click.echo(format_table(metric_rows(report.summaries)))
-
-
-@main.group()
-def bench() -> None:
-    """Benchmarks: a public data set through retrieval and answering (rgb), and this machine's speed (perf)."""
-
-
-@bench.command()
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--limit", type=click.IntRange(1), help="Ask only the first N queries (the pool keeps every snippet).")
-@click.option("--json", "as_json", is_flag=True, help="Print the figures and every answer as JSON.")
-@click.option(
-    "--protocol",
-    type=click.Choice(["pooled", "paper"]),
-    default="pooled",
-    show_default=True,
-    help="pooled: every snippet in one index; paper: five given documents at noise 0, 0.4, 0.8, and five negatives.",
-)
-@_llm_option
-@_k_option
-@pass_context
-def rgb(
-    context: CliContext, path: Path, limit: int | None, as_json: bool, protocol: str, llm: str | None, k: int | None
-) -> None:
-    """RGB (Chen et al., 2024): answer accuracy and negative rejection, pooled or as the paper gives documents."""
-    from .evaluation import format_table, rgb_rows, run_rgb
-
-    result = run_rgb(context.assistant, path, limit=limit, k=k, llm=llm, protocol=protocol)
-    if as_json:
-        _emit_json(result)
-    else:
-        click.echo(format_table(rgb_rows(result)))
-
-
-@bench.command(name="suspect")
-@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--texts",
-    "texts",
-    multiple=True,
-    type=click.Path(exists=True, path_type=Path),
-    help="Also count flagged sentences of ordinary texts: .txt/.md files, folders, or .jsonl (every long string).",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print the figures and every error as JSON.")
-def bench_suspect(path: Path | None, texts: tuple[Path, ...], as_json: bool) -> None:
-    """Precision and recall of the suspect-text detector on a labelled set (default: the one in tests/data)."""
-    from .evaluation import SUSPECT_SET, read_labelled, scan_texts, score_detector, suspect_report
-
-    scores = score_detector(read_labelled(path or SUSPECT_SET))
-    scanned = scan_texts(list(texts)) if texts else None
-    if as_json:
-        _emit_json({**scores, **({"texts": scanned} if scanned else {})})
-    else:
-        click.echo(suspect_report(scores, scanned))
-
-
-@bench.command(name="conflicts")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print the figures and every false alarm as JSON.")
-def bench_conflicts(path: Path, as_json: bool) -> None:
-    """Conflicts found among RGB's agreeing passages (false alarms), and once its changed passages are added."""
-    from .evaluation import conflicts_report, score_conflicts
-
-    scores = score_conflicts(path)
-    _emit_json(scores) if as_json else click.echo(conflicts_report(scores))
-
-
-@bench.command()
-@click.option("--threads", default="1,2", show_default=True, help="Thread counts of the embedded model to compare.")
-@click.option("--questions", default=12, show_default=True, type=click.IntRange(1), help="Seed questions per setting.")
-@click.option("--overviews", default=3, show_default=True, type=click.IntRange(0), help="Overviews per setting.")
-@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-@_llm_option
-@pass_context
-def latency(context: CliContext, threads: str, questions: int, overviews: int, as_json: bool, llm: str | None) -> None:
-    """Warm answer latency of the reader on the seed brief, thread counts side by side (temporary data only)."""
-    import tempfile
-
-    from benchmarks.latency import latency_rows, measure_latency
-
-    from .evaluation import format_table
-
-    try:
-        counts = tuple(int(part) for part in threads.split(","))
-    except ValueError:
-        raise click.BadParameter(f"{threads!r} is not a comma-separated list of thread counts, e.g. 1,2") from None
-    with tempfile.TemporaryDirectory(prefix="brief-latency-") as home:
-        settings = context.assistant.settings.model_copy(update={"home": Path(home), "chroma_url": None})
-        report = measure_latency(
-            settings, counts, questions, overviews, llm or "embedded", lambda text: click.echo(text, err=True)
-        )
-    _emit_json(report) if as_json else click.echo(format_table(latency_rows(report)))
-
-
-def _sizes(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int, ...]:
-    try:
-        sizes = tuple(int(part) for part in value.split(","))
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a comma-separated list of chunk counts, e.g. 1000,10000") from None
-    if not sizes or min(sizes) < 1:
-        raise click.BadParameter(f"{value!r}: every size must be a positive chunk count")
-    return sizes
-
-
-@bench.command()
-@click.option("--docs", default=2000, show_default=True, type=click.IntRange(1), help="Generated briefs to ingest.")
-@click.option(
-    "--sizes", default="1000,10000,100000", show_default=True, callback=_sizes, help="Index sizes (chunks) to query."
-)
-@click.option("--queries", default=100, show_default=True, type=click.IntRange(2), help="Questions per index size.")
-@click.option("--server/--no-server", default=True, show_default=True, help="Also measure on a `chroma run` server.")
-@click.option(
-    "--out",
-    default="perf-report",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for perf.json and perf.md.",
-)
-@click.option(
-    "--answers/--no-answers",
-    default=True,
-    show_default=True,
-    help="Also time answers on the seed brief: warm, cold `brief ask`, and a running `brief serve`.",
-)
-@_llm_option
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of Markdown.")
-@pass_context
-def perf(
-    context: CliContext,
-    docs: int,
-    sizes: tuple[int, ...],
-    queries: int,
-    server: bool,
-    out: Path,
-    answers: bool,
-    llm: str | None,
-    as_json: bool,
-) -> None:
-    """Ingestion throughput, retrieval latency, answer latency, memory and start-up time (temporary data only)."""
-    from benchmarks import run_perf, write_report
-
-    assistant = context.assistant
-    report = run_perf(
-        assistant.embeddings,
-        assistant.settings,
-        docs=docs,
-        sizes=sizes,
-        queries=queries,
-        server=server,
-        progress=lambda message: click.echo(message, err=True),
-        answers=answers,
-        llm=llm or "embedded",
-    )
-    for path in write_report(report, out):
-        click.echo(f"Wrote {path}", err=True)
-    if as_json:
-        _emit_json(report)
-    else:
-        click.echo((out / "perf.md").read_text(encoding="utf-8"))
 
 
 @main.command()
@@ -612,7 +400,7 @@ def entities(context: CliContext, kind: str | None, sources: tuple[str, ...], as
 
     listing = entity_listing(context.assistant.store, sources or None, kind)
     if as_json:
-        _emit_json(listing)
+        emit_json(listing)
         return
     if not listing:
         click.echo("No entities found.", err=True)
@@ -626,7 +414,7 @@ def entities(context: CliContext, kind: str | None, sources: tuple[str, ...], as
 @main.command()
 @click.argument("sources", nargs=-1, metavar="[SOURCE]...")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON (as `brief ask --json`).")
-@_llm_option
+@llm_option
 @pass_context
 def summarize(context: CliContext, sources: tuple[str, ...], as_json: bool, llm: str | None) -> None:
     """An overview of every brief (or of SOURCE...): its central facts, one verified, cited sentence each.
@@ -638,7 +426,7 @@ def summarize(context: CliContext, sources: tuple[str, ...], as_json: bool, llm:
     request = "Summarize the brief." if len(sources) == 1 else "Summarize the briefs."
     answer = _streamed_answer(context, request, (), None, llm, list(sources) or None, draft=not as_json)
     if as_json:
-        _emit_json(answer.as_dict())
+        emit_json(answer.as_dict())
         return
     for number, sentence in enumerate(answer.sentences, start=1):
         click.echo(f"{number}. {sentence.text} [{sentence.citations[0]}]")
@@ -657,7 +445,7 @@ def timeline(context: CliContext, sources: tuple[str, ...], as_json: bool) -> No
 
     events = build(context.assistant.store, sources or None)
     if as_json:
-        _emit_json([event.as_dict() for event in events])
+        emit_json([event.as_dict() for event in events])
         return
     if not events:
         click.echo("The briefs name no dates.", err=True)
@@ -671,8 +459,8 @@ _CHAT_HELP = "Ask a question; follow-ups see the earlier ones. /sources shows th
 
 
 @main.command()
-@_k_option
-@_llm_option
+@k_option
+@llm_option
 @_source_options
 @pass_context
 def chat(
@@ -710,54 +498,4 @@ def chat(
         history.append((question, last.answer))
 
 
-@bench.command(name="entities")
-@click.argument("labels", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--briefs",
-    "folders",
-    multiple=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    default=("seeds",),
-    show_default=True,
-    help="Folder holding the labelled briefs (repeatable).",
-)
-@click.option(
-    "--rounds", default=0, show_default=True, type=click.IntRange(0), help="Also time ingest with and without it."
-)
-@click.option(
-    "--generated", default=0, show_default=True, type=click.IntRange(0), help="Generated briefs to add to that ingest."
-)
-@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-@pass_context
-def bench_entities(
-    context: CliContext,
-    labels: tuple[Path, ...],
-    folders: tuple[Path, ...],
-    rounds: int,
-    generated: int,
-    as_json: bool,
-) -> None:
-    """Precision and recall of the entity extractor on hand-labelled briefs (one table per LABELS file).
-
-    With --rounds N, the briefs of the --briefs folders (and --generated M generated ones) are also ingested N
-    times with and without entity extraction, alternately, each time into a fresh index, to measure its cost.
-    """
-    from .bench_entities import ingest_cost, score_entities
-
-    results: dict[str, Any] = {}
-    for path in labels:
-        scores = score_entities(path, folders)
-        results[str(path)] = scores.as_dict()
-        if not as_json:
-            click.echo(f"{path}\n\n{scores.table()}\n")
-            for line in scores.as_dict()["missed"]:
-                click.echo(f"missed: {line}", err=True)
-            for line in scores.as_dict()["spurious"]:
-                click.echo(f"spurious: {line}", err=True)
-    if rounds:
-        cost = ingest_cost(context.assistant.embeddings, context.assistant.settings, folders, rounds, generated)
-        results["ingest_cost"] = cost
-        if not as_json:
-            click.echo(cost["table"])
-    if as_json:
-        _emit_json(results)
+main.add_command(bench)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from index import BriefStore, DocumentInfo, Ingestor, IngestReport, Settings, get_settings
+from index.grades import Grade
 from index.ingest import Progress
 
 from .citations import Answer
@@ -109,13 +110,31 @@ class Assistant:
         """The ingestion pipeline."""
         return Ingestor(self.store, self.embeddings, self.settings)
 
-    def ingest(self, paths: Iterable[Path], progress: Progress | None = None) -> IngestReport:
-        """Index files and folders."""
-        return self.ingestor.ingest_paths(paths, progress)
+    def ingest(
+        self, paths: Iterable[Path], progress: Progress | None = None, grade: Grade | None = None
+    ) -> IngestReport:
+        """Index files and folders; ``grade`` grades their sources (a new version otherwise keeps its grade)."""
+        return self.ingestor.ingest_paths(paths, progress, grade)
+
+    def ingest_upload(self, data: bytes, name: str) -> IngestReport:
+        """Index one uploaded file given as bytes."""
+        return self.ingestor.ingest_bytes(data, name)
 
     def documents(self) -> list[DocumentInfo]:
         """The indexed documents."""
         return self.store.documents()
+
+    def document(self, source: str) -> DocumentInfo | None:
+        """What the index knows of one document, or None."""
+        return self.store.document(source)
+
+    def text(self, source: str) -> str:
+        """The stored text of a document: every citation's offsets point into it."""
+        return self.store.text(source)
+
+    def set_grade(self, source: str, grade: Grade | None) -> None:
+        """Grade a document's source (None clears the grade); nothing changes when ``source`` is not indexed."""
+        self.store.set_grades({source: grade})
 
     def remove(self, source: str) -> bool:
         """Delete one document; False when it was not indexed."""

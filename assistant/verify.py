@@ -27,7 +27,6 @@ __all__ = ["Verdict", "WordSimilarity", "check_claim", "date_expressions", "numb
 WordSimilarity = Callable[[str, Sequence[str]], float]
 """The highest cosine between a word and any of some words (``SentenceEmbeddingCache.word_similarity``)."""
 
-_MIN_SUPPORT = 0.7
 _PARAPHRASE = 0.55
 """Cosine at which a word of the citations paraphrases a question word (the evidence scorer's threshold)."""
 _ROLE_GAP = 6
@@ -177,7 +176,7 @@ def check_claim(
     pairs = [(t, w) for t, w in pairs if t]
     if pairs:
         novel = list(dict.fromkeys(t for t, w in pairs if not found(t, w)))
-        if 1 - len(novel) / len(pairs) < _MIN_SUPPORT or len(novel) > tolerance:
+        if len(novel) > tolerance:
             return Verdict(False, f"words not in its citations: {', '.join(novel)}")
     missing_numbers = numbers(claim) - numbers(joined)
     if missing_numbers:

@@ -317,3 +317,33 @@ def test_an_overview_of_a_brief_named_by_its_subject(settings: Settings, seed_di
         answer = assistant.ask(question, llm="none")
         assert not answer.refused and {c.source for c in answer.citations} == {"sudan-brief.txt"}, question
     assert assistant.ask("What is the Atlantis brief about?", llm="none").refused
+
+
+def test_two_sources_that_disagree_are_both_shown_with_their_grades(settings: Settings, tmp_path: Path) -> None:
+    from index.grades import Grade
+
+    folder = tmp_path / "disagree"
+    folder.mkdir()
+    (folder / "ministry.txt").write_text(
+        "The ministry said 40 Chinese officers arrived in Minsk on Monday for the joint exercises.\n", encoding="utf-8"
+    )
+    (folder / "blogger.txt").write_text(
+        "A local blogger wrote that 25 Chinese officers arrived in Minsk on Monday for the joint exercises.\n",
+        encoding="utf-8",
+    )
+    assistant = Assistant(settings=settings, embeddings=HashEmbeddings())
+    assistant.ingest([folder / "ministry.txt"], grade=Grade.parse("B2"))
+    assistant.ingest([folder / "blogger.txt"], grade=Grade.parse("D4"))
+    for llm in ("none", "scripted"):
+        _with_model(assistant, "40 Chinese officers arrived in Minsk [1].")
+        answer = assistant.ask("How many Chinese officers arrived in Minsk?", llm=llm)
+        assert not answer.refused and answer.answer.startswith("The sources disagree")
+        assert answer.answer.index("40") < answer.answer.index("25"), "the better-graded source first"
+        by_source = {c.source: c for c in answer.citations}
+        assert by_source["ministry.txt"].grade == "B2" and by_source["blogger.txt"].grade == "D4"
+        assert "40" in by_source["ministry.txt"].quote and "25" in by_source["blogger.txt"].quote
+        data = answer.as_dict()
+        assert len(data["conflicts"]) == 1 and {c["source"] for c in data["conflicts"][0]["citations"]} == set(
+            by_source
+        )
+        _quotes_are_verbatim(assistant, answer)

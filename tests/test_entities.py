@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.bench_entities import ingest_cost, score_entities
 from assistant.briefs import load_briefs
+from benchmarks.entities import ingest_cost, score_entities
 from index import BriefStore, Ingestor, Settings
 from index.entities import (
     EXTRACTOR_VERSION,

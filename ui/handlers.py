@@ -27,6 +27,7 @@ from index.settings import int_range
 
 from .render import (
     answer_markdown,
+    conflicts_html,
     document_rows,
     flags_html,
     ingest_markdown,
@@ -155,7 +156,8 @@ class Handlers:
                 chat = [*chat[:-1], {"role": "assistant", "content": answer_markdown(event)}]
                 history = [*history, [question, event.answer]]
                 grades = {d.source: d.grade for d in self.assistant.documents()}
-                yield "", chat, history, sources_html(event, self.assistant.store.text, grades), model_markdown(event)
+                panel = conflicts_html(event.conflicts) + sources_html(event, self.assistant.text, grades)
+                yield "", chat, history, panel, model_markdown(event)
 
     def ask(
         self, question: str, history: Pairs | None = None, k: int | None = None, llm: str | None = None
@@ -194,7 +196,7 @@ class Handlers:
         for upload in map(Path, files):
             name = safe_name(upload.name)
             with _user_errors():
-                reports.append(self.assistant.ingestor.ingest_bytes(upload.read_bytes(), name))
+                reports.append(self.assistant.ingest_upload(upload.read_bytes(), name))
             step(name)
         report = _merge(reports)
         # gradio_client downloads any {"path": str} in a result as a file, so failures name a "file" instead.
@@ -228,7 +230,7 @@ class Handlers:
         if not source:
             return ""
         with _user_errors():
-            return flags_html(self.assistant.store.document(source))
+            return flags_html(self.assistant.document(source))
 
     def grade(self, source: str | None, grade: str | None) -> str:
         """Set the picked document's Admiralty grade (blank clears it); a malformed grade changes nothing."""
@@ -236,7 +238,7 @@ class Handlers:
             raise _error("Pick a document to grade first.")
         with _user_errors():
             parsed = Grade.parse(grade) if grade and grade.strip() else None
-            self.assistant.store.set_grades({source: parsed})
+            self.assistant.set_grade(source, parsed)
         name = markdown_text(source)
         return f"Graded {name} **{parsed}** ({parsed.meaning})." if parsed else f"Cleared the grade of {name}."
 

@@ -30,7 +30,7 @@ from index.ingest import expand_paths
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
 
-from .errors import TestSetError
+from assistant.errors import TestSetError
 
 __all__ = ["EntityScores", "ingest_cost", "score_entities"]
 
@@ -172,7 +172,7 @@ def ingest_cost(
         the extraction's own time, the number of briefs and characters, and a Markdown table of it all.
 
     """
-    from .bench_perf import generate_briefs
+    from .corpus import generate_briefs
 
     extra = Path(tempfile.mkdtemp(prefix="brief-cost-briefs-"))
     for name, text in generate_briefs(generated):
