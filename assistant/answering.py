@@ -399,7 +399,7 @@ class AnswerPipeline:
         # Questions about the briefs as a whole are answered from the whole briefs, never condensed with history.
         kind = list_question(question)
         if kind is not None:
-            yield list_answer(question, self.briefs(sources), kind)
+            yield list_answer(question, self.briefs(self._brief_in_question(question, sources, documents)), kind)
             return
         named = self._named_briefs(question, documents, sources)
         if is_overview_question(question) or named:
@@ -525,6 +525,18 @@ class AnswerPipeline:
         answer.model = backend.name
         answer.timings_ms = {"retrieve": chosen_ms, "generate": total - chosen_ms, "total": total}
         yield answer
+
+    def _brief_in_question(
+        self, question: str, sources: Sequence[str] | None, documents: dict[str, DocumentInfo]
+    ) -> Sequence[str] | None:
+        """The briefs a list question is about: all of them, or "the brief" the question's own words retrieve first."""
+        chosen = list(sources or documents)
+        if len(chosen) < 2 or not re.search(
+            r"\b(?:the|this|that)\s+(?:brief|report|document|article)\b", question, re.I
+        ):
+            return sources
+        passages = self.retriever.passages(question, 1, chosen)
+        return [passages[0].chunk.source] if passages else sources
 
     def _named_briefs(
         self, question: str, documents: dict[str, DocumentInfo], sources: Sequence[str] | None

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..verify import numbers
+
 __all__ = [
     "HIT_RANKS",
     "Located",
@@ -80,13 +82,13 @@ def unsupported_facts(sentence: str, quotes: Sequence[str]) -> list[str]:
     """Numbers, dates and names of an answer sentence that its cited quotes do not contain (token-exact).
 
     Deliberately simpler than the answer path's verifier, so it measures that verifier rather than repeat it: a number
-    must appear as the same token (``1`` is not in ``13``), a capitalised word (not the sentence's first) as the same
-    word, and a "Month day" pair as written.
+    must appear as the same token (``1`` is not in ``13``; ``4`` is ``four``), a capitalised word (not the sentence's
+    first) as the same word, and a "Month day" pair as written.
     """
     text = " ".join(quotes)
-    tokens = set(_FIGURE.findall(text))
+    tokens = set(_FIGURE.findall(text)) | numbers(text)
     words = set(re.findall(r"[A-Z](?:\.[A-Z])+\.?|[\w’'-]+", text))
-    missing = [n for n in _FIGURE.findall(sentence) if n not in tokens]
+    missing = [n for n in _FIGURE.findall(sentence) if n not in tokens and not numbers(n) <= tokens]
     missing += [w for w in _NAME_WORD.findall(sentence.strip()) if w not in words]
     for month, day in re.findall(r"\b([A-Z][a-z]+) (\d{1,2})\b(?![-–]\d)", sentence):
         if not re.search(rf"\b{month} {day}\b(?![-–]\d)", text):
