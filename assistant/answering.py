@@ -519,8 +519,9 @@ class AnswerPipeline:
         else:
             texts = {source: self.text(source) for source in {e.source for e in numbered}}
             grades = {d.source: d.grade for d in self.documents()}
-            citations, sentences, text = _citations(drafts, texts, grades)
-            answer = Answer(question, text, False, citations, sentences, 1.0, backend.name, {})
+            citations, sentences, _ = _citations(drafts, texts, grades)
+            bullets = [f"- {s.text} {''.join(f'[{n}]' for n in s.citations)}" for s in sentences if s.supported]
+            answer = Answer(question, "\n".join(bullets), False, citations, sentences, 1.0, backend.name, {})
         total = (time.perf_counter() - started) * 1000
         answer.model = backend.name
         answer.timings_ms = {"retrieve": chosen_ms, "generate": total - chosen_ms, "total": total}

@@ -300,6 +300,7 @@ def test_a_reader_overview_keeps_only_verified_bullets(assistant: Assistant) -> 
     assert not answer.refused
     shown = [s for s in answer.sentences if s.supported]
     assert len(shown) == len(numbered) and "12,000" not in answer.answer
+    assert answer.answer.startswith("- ") and answer.answer.count("\n- ") == len(numbered) - 1, "one bullet a line"
     assert any(not s.supported and "12,000" in s.text for s in answer.sentences)
     _quotes_are_verbatim(assistant, answer)
 
