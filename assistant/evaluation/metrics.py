@@ -78,6 +78,11 @@ def token_f1(prediction: str, references: Sequence[str]) -> float:
     return best
 
 
+def _plain(text: str) -> str:
+    """``text`` with typographic apostrophes made plain and possessive endings dropped ("Russia’s" -> "Russia")."""
+    return re.sub(r"'s\b", "", text.replace("’", "'"))
+
+
 def unsupported_facts(sentence: str, quotes: Sequence[str]) -> list[str]:
     """Numbers, dates and names of an answer sentence that its cited quotes do not contain (token-exact).
 
@@ -85,7 +90,8 @@ def unsupported_facts(sentence: str, quotes: Sequence[str]) -> list[str]:
     must appear as the same token (``1`` is not in ``13``; ``4`` is ``four``), a capitalised word (not the sentence's
     first) as the same word, and a "Month day" pair as written.
     """
-    text = " ".join(quotes)
+    text = _plain(" ".join(quotes))
+    sentence = _plain(sentence)
     tokens = set(_FIGURE.findall(text)) | numbers(text)
     words = set(re.findall(r"[A-Z](?:\.[A-Z])+\.?|[\w’'-]+", text))
     missing = [n for n in _FIGURE.findall(sentence) if n not in tokens and not numbers(n) <= tokens]
