@@ -1,4 +1,4 @@
-"""The ``openai:`` backend against a real OpenAI-compatible server (llama.cpp's, serving SmolLM2 on loopback)."""
+"""The ``openai:`` backend against a real OpenAI-compatible server (llama.cpp's, serving the reader model on loopback)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
-from assistant.model_pack import SMOLLM2_135M, pack_path
+from assistant.model_pack import QWEN_CODER_1_5B, pack_path
 from benchmarks import free_port, stop_process
 from index import Settings
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def openai_server() -> Iterator[str]:
+def openai_server(model_cache: Path) -> Iterator[str]:
     pytest.importorskip("llama_cpp.server.app", reason="needs llama-cpp-python[server] (the dev extra)")
     port = free_port()
     process = subprocess.Popen(
@@ -29,9 +29,9 @@ def openai_server() -> Iterator[str]:
             "-m",
             "llama_cpp.server",
             "--model",
-            str(pack_path(SMOLLM2_135M, Path())),
+            str(pack_path(QWEN_CODER_1_5B, model_cache)),
             "--model_alias",
-            "smollm2",
+            "qwen",
         ]
         + ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096"],
         stdout=subprocess.DEVNULL,
@@ -54,11 +54,11 @@ def openai_server() -> Iterator[str]:
 
 
 def test_openai_compatible_server_plugs_in_by_configuration(openai_server: str, tmp_path: Path) -> None:
-    settings = Settings(home=tmp_path / "home", llm="openai:smollm2", llm_base_url=openai_server)
+    settings = Settings(home=tmp_path / "home", llm="openai:qwen", llm_base_url=openai_server)
     assistant = Assistant(settings=settings)
     assistant.ingest([Path(__file__).resolve().parents[1] / "seeds"])
     answer = assistant.ask("When did Ukrainian forces launch drone attacks?")
-    assert answer.model == f"openai:smollm2 at {openai_server}"
+    assert answer.model == f"openai:qwen at {openai_server}"
     assert not answer.refused and "October 27-28" in answer.answer
     for citation in answer.citations:
         assert assistant.store.text(citation.source)[citation.start : citation.end] == citation.quote
