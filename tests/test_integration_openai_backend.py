@@ -1,4 +1,4 @@
-"""The ``openai:`` backend against a real OpenAI-compatible server (llama.cpp's, serving the reader model on loopback)."""
+"""The ``openai:`` backend against a real OpenAI-compatible server (llama.cpp's, serving the reader on loopback)."""
 
 from __future__ import annotations
 
