@@ -39,10 +39,9 @@ class EmbeddedChatModel(BaseChatModel):
     The model is a pack (``pack``: Qwen2.5-Coder-1.5B-Instruct by default, or ``smollm2``), assembled and checked
     against its published digest in ``model_cache`` on first use, or a GGUF file named by ``model_path``.
 
-    ``n_threads`` defaults to one (``BRIEF_LLM_THREADS``): llama.cpp's threads busy-wait for each other at
-    every step, so when another process holds a core, two threads made an answer 5-10 times slower than one
-    on this 2-core machine, and even at load 2 one thread was as fast as two (docs/performance.md).
-    ``n_ctx`` (``BRIEF_LLM_CONTEXT``) is 2048: a prompt of three evidence sentences is 200-600 tokens; a longer
+    ``n_threads`` comes from ``BRIEF_LLM_THREADS`` (two by default: on an idle 2-core machine the 1.5B reader answers
+    1.5 times faster with two threads than with one; when another process holds a core, one can be faster).
+    ``n_ctx`` (``BRIEF_LLM_CONTEXT``) is 2048: a reader prompt is about 400-700 tokens; a longer
     one (long sentences, a long question) reloads the model once with the model's full 8,192-token window.
     """
 
@@ -50,7 +49,7 @@ class EmbeddedChatModel(BaseChatModel):
     pack: str = ""
     model_cache: str = ""
     max_tokens: int = 160
-    n_threads: int = 1
+    n_threads: int = 2
     n_ctx: int = 2048
     _llama: Any = PrivateAttr(default=None)
     _context: int = PrivateAttr(default=0)

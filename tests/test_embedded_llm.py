@@ -10,11 +10,11 @@ from index import Settings
 
 def test_embedded_model_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     default = make_chat_model("embedded", Settings())
-    assert isinstance(default, EmbeddedChatModel) and (default.n_threads, default.n_ctx) == (1, 2048)
-    monkeypatch.setenv("BRIEF_LLM_THREADS", "2")
+    assert isinstance(default, EmbeddedChatModel) and (default.n_threads, default.n_ctx) == (2, 2048)
+    monkeypatch.setenv("BRIEF_LLM_THREADS", "1")
     monkeypatch.setenv("BRIEF_LLM_CONTEXT", "1024")
     tuned = make_chat_model("embedded", Settings())
-    assert isinstance(tuned, EmbeddedChatModel) and (tuned.n_threads, tuned.n_ctx) == (2, 1024)
+    assert isinstance(tuned, EmbeddedChatModel) and (tuned.n_threads, tuned.n_ctx) == (1, 1024)
 
 
 @pytest.mark.integration
