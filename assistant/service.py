@@ -17,12 +17,11 @@ if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
     from langchain_core.language_models import BaseChatModel
 
-    from .answering import AnswerPipeline, Backend
+    from .answering import AnswerPipeline, Backend, History
     from .evidence import SentenceEmbeddingCache
     from .quotes import QuoteResult
     from .retrieval import HybridRetriever
 
-History = Sequence[tuple[str, str]]
 
 __all__ = ["Assistant"]
 
