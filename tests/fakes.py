@@ -15,6 +15,11 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 
 from index.lexical import content_terms
 
+ANSWER_KEYS = frozenset(
+    {"question", "answer", "refused", "citations", "sentences", "conflicts", "confidence", "model", "timings_ms"}
+)
+"""The keys of ``brief ask --json`` and of the app's ``/ask`` endpoint."""
+
 
 class HashEmbeddings(Embeddings):
     """Bag-of-words hashed into a fixed-size unit vector: texts sharing words are close."""

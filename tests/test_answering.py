@@ -12,7 +12,7 @@ from assistant.grounding import AnswerType, analyze_question, claim_support, has
 from index import Settings
 from index.lexical import content_terms
 
-from .fakes import HashEmbeddings, ScriptedChatModel
+from .fakes import ANSWER_KEYS, HashEmbeddings, ScriptedChatModel
 
 RUTTE = (
     "NATO Secretary General Mark Rutte disclosed that South Korean intelligence had revealed the presence of "
@@ -121,17 +121,7 @@ def test_extractive_answer_cites_verbatim_passage(assistant: Assistant) -> None:
     assert all(s.supported for s in answer.sentences)
     _quotes_are_verbatim(assistant, answer)
     data = answer.as_dict()
-    assert set(data) == {
-        "question",
-        "answer",
-        "refused",
-        "citations",
-        "sentences",
-        "conflicts",
-        "confidence",
-        "model",
-        "timings_ms",
-    }
+    assert set(data) == ANSWER_KEYS
     assert set(data["timings_ms"]) == {"retrieve", "generate", "total"}
 
 
