@@ -2,7 +2,8 @@
 
 The seed brief is indexed in a scratch folder and its test-set questions are asked warm (after one warm-up
 question), each question once per thread count in turn, so both settings meet the same load. Overviews ("What is
-this brief about?") are timed the same way. The times are to the first draft token the model writes (what a user
+this brief about?") are timed the same way, each after an untimed question, so its prompt is read as a first
+overview's is. The times are to the first draft token the model writes (what a user
 first sees) and to the verified answer.
 """
 
@@ -65,6 +66,8 @@ def measure_latency(
         if progress:
             progress(f"latency: overview {number + 1}/{overviews}")
         for count, assistant in assistants.items():
+            # A question first, so the overview's prompt is read afresh (llama.cpp would otherwise reuse it whole).
+            _stream_timings(assistant, asked[1 + number % (len(asked) - 1)], llm)
             first, total, _ = _stream_timings(assistant, OVERVIEW, llm)
             samples[count]["overview_total"].append(total)
             if first is not None:
