@@ -67,6 +67,8 @@ _ABOUT_A_BRIEF = re.compile(
     r"(?:brief|report|document|article))\s*[?.!]*\s*$",
     re.I,
 )
+_BULLET_TOKENS = 48
+"""Most tokens an overview bullet may take (a bullet is at most about 20 words)."""
 _LEAD_CHARS = 400
 """How much of a brief's opening an overview request may name it by ("the Second Thomas Shoal brief")."""
 _ANAPHORA = re.compile(
@@ -347,11 +349,14 @@ def _reject(question: str, message: str, model: str, started: float) -> Answer:
     )
 
 
-def _stream_reply(backend: Backend, messages: list[BaseMessage], sink: list[str]) -> Iterator[str]:
+def _stream_reply(
+    backend: Backend, messages: list[BaseMessage], sink: list[str], max_tokens: int | None = None
+) -> Iterator[str]:
     """Stream the model's tokens (collected in ``sink``); any client failure becomes the backend's one clear error."""
     assert backend.model is not None
+    model = backend.model.bind(max_tokens=max_tokens) if max_tokens else backend.model
     try:
-        for chunk in backend.model.stream(messages):
+        for chunk in model.stream(messages):
             token = str(chunk.content)
             sink.append(token)
             yield token
@@ -509,9 +514,16 @@ class AnswerPipeline:
             yield extractive
             return
         numbered = [Evidence(p.source, p.start, p.end, p.paragraph, p.text, 1.0, 1.0) for p in picked]
-        reply: list[str] = []
-        yield from _stream_reply(backend, overview_prompt(question, numbered), reply)
-        drafts = _verify("".join(reply), numbered, analyze_question(question), self.sentences.word_similarity)
+        analysis = analyze_question(question)
+        drafts: list[_Draft] = []
+        for group in (numbered[:1], numbered[1:]):
+            # The first sentence alone, then the rest: the first bullet shows after one sentence is read, not six.
+            if not group:
+                continue
+            reply: list[str] = []
+            yield from _stream_reply(backend, overview_prompt(group), reply, _BULLET_TOKENS * len(group))
+            yield "\n"
+            drafts += _verify("".join(reply), group, analysis, self.sentences.word_similarity)[: len(group)]
         verified = [d for d in drafts if d.supported]
         if len(verified) < min(3, len(picked)):
             answer = extractive

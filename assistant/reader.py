@@ -188,10 +188,10 @@ OVERVIEW_PROMPT = (
 )
 
 
-def overview_prompt(question: str, numbered: Sequence[Evidence]) -> list[BaseMessage]:
+def overview_prompt(numbered: Sequence[Evidence]) -> list[BaseMessage]:
     """The chat messages for an overview: one bullet per numbered sentence."""
     lines = "\n".join(f"[{n}] {' '.join(item.text.split())}" for n, item in enumerate(numbered, start=1))
-    return [SystemMessage(content=OVERVIEW_PROMPT), HumanMessage(content=f"Sentences:\n{lines}\n\nRequest: {question}")]
+    return [SystemMessage(content=OVERVIEW_PROMPT), HumanMessage(content=f"Sentences:\n{lines}\n\nOne bullet each.")]
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
+from assistant.citations import Answer
 from assistant.errors import LLMError
 from assistant.evidence import coverage
 from assistant.grounding import AnswerType, analyze_question, claim_support, has_candidate, unsupported_facts
@@ -281,17 +282,18 @@ def test_a_list_question_is_answered_from_the_whole_brief(assistant: Assistant) 
 def test_a_reader_overview_keeps_only_verified_bullets(assistant: Assistant) -> None:
     probe = _with_model(assistant, "- x [1]")
     assistant.ask("Summarize the brief.", llm="scripted")
-    numbered = [line for line in str(probe.prompts[0][-1].content).splitlines() if line.startswith("[")]
-    assert 3 <= len(numbered) <= 6
-    bullets = [f"- {line.split('] ', 1)[1]} [{n}]" for n, line in enumerate(numbered, start=1)]
-    bullets.append("- Kim Jong Un sent 12,000 soldiers to Minsk [1]")
-    _with_model(assistant, "\n".join(bullets))
-    answer = assistant.ask("Summarize the brief.", llm="scripted")
-    assert not answer.refused
+    first, rest = ([line for line in str(p[-1].content).splitlines() if line.startswith("[")] for p in probe.prompts)
+    assert len(first) == 1 and 2 <= len(rest) <= 5, "the first sentence alone, then the others"
+    bullets = [f"- {line.split('] ', 1)[1]} [{line[1]}]" for line in rest]
+    bullets[0] = "- Kim Jong Un sent 12,000 soldiers to Minsk [1]"
+    _with_model(assistant, f"- {first[0][4:]} [1]", "\n".join(bullets))
+    events = list(assistant.stream("Summarize the brief.", llm="scripted"))
+    answer = events[-1]
+    assert isinstance(answer, Answer) and not answer.refused
     shown = [s for s in answer.sentences if s.supported]
-    assert len(shown) == len(numbered) and "12,000" not in answer.answer
-    assert answer.answer.startswith("- ") and answer.answer.count("\n- ") == len(numbered) - 1, "one bullet a line"
+    assert len(shown) == len(rest) and "12,000" not in answer.answer
     assert any(not s.supported and "12,000" in s.text for s in answer.sentences)
+    assert answer.answer.startswith("- ") and answer.answer.count("\n- ") == len(rest) - 1, "one bullet a line"
     _quotes_are_verbatim(assistant, answer)
 
 
