@@ -433,7 +433,6 @@ class AnswerPipeline:
 
         # 4-5. read and verify (or, without a reader, decide from the evidence alone).
         generate_started = time.perf_counter()
-        primary = _answerable(analysis, evidence)
         drafts: list[_Draft] = []
         if is_reader(backend.model) and evidence:
             numbered = context_sentences(evidence, texts, self.spans, _READER_TOP, _READER_SENTENCES, _READER_CHARS)
@@ -448,8 +447,9 @@ class AnswerPipeline:
                 else:
                     drafts = [d for d in drafts if not d.supported]
             answered = any(d.supported for d in drafts)
-        elif primary is not None:
-            extractive = self._extractive(analysis, evidence, primary, weight)
+        elif (primary := _answerable(analysis, evidence)) is not None:
+            extra = _second_part(analysis, evidence, primary, weight)
+            extractive = [_Draft(_unmarked(e.text), (e,), True) for e in (primary, extra) if e is not None]
             drafts = extractive
             if backend.model is not None:
                 chosen = [d.evidence[0] for d in extractive]
@@ -578,16 +578,3 @@ class AnswerPipeline:
         if not self.documents():
             return "No briefs are indexed yet: add some with `brief ingest PATH` first."
         return ""
-
-    def _extractive(
-        self,
-        question: Question,
-        evidence: Sequence[Evidence],
-        primary: Evidence | None,
-        weight: Callable[[str], float] | None = None,
-    ) -> list[_Draft]:
-        """The answer quoted from the evidence: the sentence that answers, and one for a second part if asked."""
-        if primary is None:
-            return []
-        extra = _second_part(question, evidence, primary, weight or _term_weight(self.retriever.lexical_index()))
-        return [_Draft(_unmarked(e.text), (e,), True) for e in (primary, extra) if e is not None]
