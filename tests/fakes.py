@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -19,6 +20,18 @@ ANSWER_KEYS = frozenset(
     {"question", "answer", "refused", "citations", "sentences", "conflicts", "confidence", "model", "timings_ms"}
 )
 """The keys of ``brief ask --json`` and of the app's ``/ask`` endpoint."""
+
+
+def write_briefs(folder: Path, count: int) -> list[Path]:
+    """Write ``count`` generated briefs (the benchmark corpus) into ``folder``; return their paths."""
+    from benchmarks import generate_briefs
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, text in generate_briefs(count):
+        paths.append(folder / name)
+        paths[-1].write_text(text, encoding="utf-8")
+    return paths
 
 
 class HashEmbeddings(Embeddings):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks import generate_briefs
 from index import BriefStore, Ingestor, SentenceTransformerEmbeddings, Settings
 
-from .fakes import HashEmbeddings
+from .fakes import HashEmbeddings, write_briefs
 
 
 class RecordingEmbeddings(HashEmbeddings):
@@ -22,21 +21,12 @@ class RecordingEmbeddings(HashEmbeddings):
         return super().embed_documents(texts)
 
 
-def _write_briefs(folder: Path, count: int) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, text in generate_briefs(count):
-        paths.append(folder / name)
-        paths[-1].write_text(text, encoding="utf-8")
-    return paths
-
-
 def test_documents_are_embedded_together_and_unchanged_text_is_not_reembedded(
     store: BriefStore, settings: Settings, tmp_path: Path
 ) -> None:
     embeddings = RecordingEmbeddings()
     ingestor = Ingestor(store, embeddings, settings)
-    paths = _write_briefs(tmp_path / "corpus", 12)
+    paths = write_briefs(tmp_path / "corpus", 12)
     report = ingestor.ingest_paths([tmp_path / "corpus"])
     assert len(report.added) == 12 and report.reused == 0
     assert len(embeddings.batches) == 1 and len(embeddings.batches[0]) == report.chunks
@@ -64,7 +54,7 @@ def test_the_same_name_twice_in_one_call_keeps_the_last(store: BriefStore, setti
 def test_an_embedder_failure_fails_the_batch_and_writes_nothing(
     store: BriefStore, settings: Settings, tmp_path: Path
 ) -> None:
-    _write_briefs(tmp_path / "corpus", 3)
+    write_briefs(tmp_path / "corpus", 3)
     broken = SentenceTransformerEmbeddings(str(tmp_path / "no-model-here"))
     report = Ingestor(store, broken, settings).ingest_paths([tmp_path / "corpus"])
     assert len(report.failed) == 3 and not report.added

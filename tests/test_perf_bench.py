@@ -17,15 +17,6 @@ from index.documents import SourceDocument
 from .fakes import HashEmbeddings
 
 
-def _write_briefs(folder: Path, count: int) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, text in generate_briefs(count):
-        paths.append(folder / name)
-        paths[-1].write_text(text, encoding="utf-8")
-    return paths
-
-
 def test_generated_briefs_are_deterministic_and_brief_sized() -> None:
     first = list(generate_briefs(5))
     assert first == list(generate_briefs(5))
