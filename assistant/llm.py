@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterator
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
@@ -28,6 +28,9 @@ from .model_pack import QWEN_CODER_1_5B, SMOLLM2_135M, ModelPack, pack_path
 __all__ = ["EmbeddedChatModel", "describe_backend", "is_reader", "llm_error", "make_chat_model"]
 
 _ROLES = {"human": "user", "ai": "assistant", "system": "system"}
+_Chat = TypeVar("_Chat", bound=BaseChatModel)
+_ANSWER_TOKENS = 160
+"""The longest reply any backend writes: an answer is one or two sentences."""
 _LONGEST_CONTEXT = 8192
 """The window used when a prompt does not fit in ``n_ctx`` (both packed models were trained on at least this)."""
 _PACKS: dict[str, ModelPack] = {"": QWEN_CODER_1_5B, "qwen": QWEN_CODER_1_5B, "smollm2": SMOLLM2_135M}
@@ -48,7 +51,7 @@ class EmbeddedChatModel(BaseChatModel):
     model_path: str = ""
     pack: str = ""
     model_cache: str = ""
-    max_tokens: int = 160
+    max_tokens: int = _ANSWER_TOKENS
     n_threads: int = 2
     n_ctx: int = 2048
     _llama: Any = PrivateAttr(default=None)
@@ -186,6 +189,7 @@ def make_chat_model(spec: str, settings: Settings) -> BaseChatModel | None:
             model=model,
             base_url=settings.llm_base_url or "http://localhost:11434",
             temperature=0.0,
+            num_predict=_ANSWER_TOKENS,
             client_kwargs={"timeout": settings.llm_timeout},
         )
     if kind == "openai":
@@ -193,15 +197,33 @@ def make_chat_model(spec: str, settings: Settings) -> BaseChatModel | None:
             from langchain_openai import ChatOpenAI
         except ImportError:
             raise ConfigError("The openai backend needs: pip install 'brief[openai]'") from None
-        return ChatOpenAI(
+        return _served_chat_model(ChatOpenAI)(
             model=model,
             base_url=settings.llm_base_url,
             api_key=settings.llm_api_key or os.environ.get("OPENAI_API_KEY") or "not-needed",  # type: ignore[arg-type]
             temperature=0.0,
             timeout=settings.llm_timeout,
             max_retries=0,
+            max_completion_tokens=_ANSWER_TOKENS,
         )
     raise ConfigError(f"Unknown LLM backend {spec!r}: use embedded, none, ollama:MODEL or openai:MODEL")
+
+
+def _served_chat_model(chat_openai: type[_Chat]) -> type[_Chat]:
+    """``ChatOpenAI``, sending its reply limit as ``max_tokens``.
+
+    OpenAI-compatible servers read ``max_tokens``; llama.cpp's ignores the newer ``max_completion_tokens`` that
+    ``ChatOpenAI`` sends instead. With it, a served model writes no longer replies than the embedded one.
+    """
+
+    class ServedChatModel(chat_openai):  # type: ignore[valid-type,misc]
+        def _get_request_payload(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+            payload: dict[str, Any] = super()._get_request_payload(*args, **kwargs)
+            if "max_completion_tokens" in payload:
+                payload["max_tokens"] = payload.pop("max_completion_tokens")
+            return payload
+
+    return ServedChatModel
 
 
 def is_reader(model: BaseChatModel | None) -> bool:

@@ -64,3 +64,15 @@ def test_openai_compatible_server_plugs_in_by_configuration(openai_server: str, 
         assert assistant.store.text(citation.source)[citation.start : citation.end] == citation.quote
     refusal = assistant.ask("Which party won Georgia's 2024 parliamentary elections?")
     assert refusal.refused
+
+
+def test_the_served_model_writes_no_more_than_the_embedded_one(openai_server: str) -> None:
+    """llama.cpp's server reads ``max_tokens`` (not ``max_completion_tokens``): the reply stops at the same limit."""
+    from langchain_core.messages import HumanMessage
+
+    from assistant.llm import make_chat_model
+
+    model = make_chat_model("openai:qwen", Settings(llm_base_url=openai_server))
+    assert model is not None
+    reply = model.bind(max_tokens=8).invoke([HumanMessage(content="Count from one to one hundred in words.")])
+    assert reply.usage_metadata is not None and reply.usage_metadata["output_tokens"] <= 8

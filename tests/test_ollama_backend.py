@@ -110,6 +110,7 @@ def test_the_chat_model_streams_the_server_reply(ollama: StandIn) -> None:
     assert len(chat) == 2 and chat[0]["model"] == "tiny" and all(r["stream"] is True for r in chat)
     assert chat[0]["messages"] == [{"role": "user", "content": "Say hello"}]
     assert chat[0]["options"]["temperature"] == 0.0
+    assert chat[0]["options"]["num_predict"] == 160  # the same reply limit as the embedded model
 
 
 def test_an_answer_through_the_ollama_backend(ollama: StandIn, settings: Settings, seed_dir: Path) -> None:
