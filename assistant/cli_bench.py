@@ -104,6 +104,34 @@ def latency(context: CliContext, threads: str, questions: int, overviews: int, a
     emit_json(report) if as_json else click.echo(format_table(latency_rows(report)))
 
 
+@bench.command()
+@click.option(
+    "--llm",
+    "llms",
+    multiple=True,
+    default=("embedded", "embedded:smollm2"),
+    show_default=True,
+    help="Backends to compare (repeatable).",
+)
+@click.option("--warm", default=10, show_default=True, type=click.IntRange(1), help="Warm questions per backend.")
+@click.option("--cold", default=3, show_default=True, type=click.IntRange(1), help="Cold `brief ask` runs per backend.")
+@click.option("--app", default=4, show_default=True, type=click.IntRange(0), help="Questions through `brief serve`.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@pass_context
+def answers(context: CliContext, llms: tuple[str, ...], warm: int, cold: int, app: int, as_json: bool) -> None:
+    """Answer latency, cold `brief ask` and `brief serve` memory per backend, side by side (temporary data only)."""
+    import tempfile
+
+    from benchmarks.answers import answer_rows, compare_answers
+
+    from .evaluation import format_table
+
+    with tempfile.TemporaryDirectory(prefix="brief-answers-") as home:
+        settings = context.assistant.settings.model_copy(update={"home": Path(home), "chroma_url": None})
+        report = compare_answers(settings, llms, warm, cold, app, lambda text: click.echo(text, err=True))
+    emit_json(report) if as_json else click.echo(format_table(answer_rows(report)))
+
+
 def _sizes(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int, ...]:
     try:
         sizes = tuple(int(part) for part in value.split(","))

@@ -103,3 +103,24 @@ def test_answer_timings_with_the_extractive_backend(settings: Settings) -> None:
         }
     )
     assert "| cold `brief ask`, total | 1 |" in markdown and "| warm, total | 3 |" in markdown
+
+
+@pytest.mark.integration
+def test_bench_answers_compares_backends_side_by_side() -> None:
+    """Two backends, each on its own scratch index: warm, cold `brief ask` and `brief serve` figures, one row each."""
+    result = CliRunner().invoke(
+        main,
+        ["bench", "answers", "--llm", "none", "--llm", "embedded:smollm2", "--warm", "2", "--cold", "1", "--app", "1"]
+        + ["--json"],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert list(report["backends"]) == ["none", "embedded:smollm2"]
+    none, small = report["backends"]["none"], report["backends"]["embedded:smollm2"]
+    assert none["warm"]["answered_by_the_model"] == 0 and small["warm"]["answered_by_the_model"] == 2
+    for figures in (none, small):
+        assert figures["cold_cli"]["total"]["n"] == 1 and figures["app"]["peak_rss_mb"] > 0
+    table = CliRunner().invoke(main, ["bench", "answers", "--llm", "none", "--warm", "1", "--cold", "1", "--app", "0"])
+    assert table.exit_code == 0, table.output
+    header, *_, row = table.stdout.splitlines()
+    assert "`brief serve` peak memory" in header and row.split()[0] == "none" and row.split()[-1] == "n/a"
