@@ -17,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from index import BriefError, BriefStore, Chunk, DocumentInfo, Span, paragraph_spans, sentence_spans
+from index import BriefError, BriefStore, Chunk, DocumentInfo, SourceSpan, paragraph_spans, sentence_spans
 from index.lexical import content_terms
 
-from .citations import citation_label
+from .briefs import SourceSentence
 from .evidence import SentenceEmbeddingCache
 from .retrieval import HybridRetriever
 
@@ -52,17 +52,13 @@ class QuoteError(BriefError):
 
 
 @dataclass(frozen=True)
-class Quote:
+class Quote(SourceSpan):
     """A verbatim passage: ``quote == store.text(source)[start:end]`` always holds.
 
     ``grade`` is its source's Admiralty grade; ``suspect`` says its document holds text addressed to an AI system
     (``index.suspect``): it may be quoted, never without that label.
     """
 
-    source: str
-    start: int
-    end: int
-    paragraph: int
     quote: str
     score: float
     title: str = ""
@@ -73,7 +69,7 @@ class Quote:
     @property
     def citation(self) -> str:
         """The citation string to paste after the quote."""
-        return citation_label(self.source, self.paragraph, self.start, self.end)
+        return self.label
 
     @property
     def display(self) -> str:
@@ -143,16 +139,6 @@ class QuoteResult:
         return "\n".join(lines)
 
 
-@dataclass(frozen=True)
-class _Sentence:
-    """A candidate sentence: its span in the stored text and its characters as the retrieved chunk holds them."""
-
-    source: str
-    paragraph: int
-    span: Span
-    text: str
-
-
 def find_quotes(
     topic: str,
     store: BriefStore,
@@ -190,9 +176,12 @@ def find_quotes(
     return QuoteResult(topic, quotes, _message(topic, quotes, sources))
 
 
-def _candidate_sentences(chunks: Sequence[Chunk], texts: dict[str, str]) -> list[_Sentence]:
-    """Whole sentences lying inside a retrieved chunk, once each, in document order."""
-    found: dict[tuple[str, int], _Sentence] = {}
+def _candidate_sentences(chunks: Sequence[Chunk], texts: dict[str, str]) -> list[SourceSentence]:
+    """Whole sentences lying inside a retrieved chunk, once each, in document order.
+
+    A sentence's text is its characters as the retrieved chunk holds them, not yet checked against the stored text.
+    """
+    found: dict[tuple[str, int], SourceSentence] = {}
     paragraphs = {source: paragraph_spans(text) for source, text in texts.items()}
     for chunk in chunks:
         text, spans = texts[chunk.source], paragraphs[chunk.source]
@@ -201,7 +190,8 @@ def _candidate_sentences(chunks: Sequence[Chunk], texts: dict[str, str]) -> list
         for span in sentence_spans(text, spans[chunk.paragraph - 1]):
             if chunk.start <= span.start and span.end <= chunk.end:
                 piece = chunk.text[span.start - chunk.start : span.end - chunk.start]
-                found.setdefault((chunk.source, span.start), _Sentence(chunk.source, chunk.paragraph, span, piece))
+                sentence = SourceSentence(chunk.source, span.start, span.end, chunk.paragraph, piece)
+                found.setdefault((chunk.source, span.start), sentence)
     return [found[key] for key in sorted(found)]
 
 
@@ -220,7 +210,7 @@ def _unit(vectors: np.ndarray) -> np.ndarray:
 
 
 def _runs(
-    passing: list[tuple[_Sentence, float]], texts: dict[str, str], documents: dict[str, DocumentInfo]
+    passing: list[tuple[SourceSentence, float]], texts: dict[str, str], documents: dict[str, DocumentInfo]
 ) -> list[Quote]:
     """Merge passing sentences that follow each other in one paragraph into runs of at most ``_MAX_QUOTE_CHARS``.
 
@@ -235,16 +225,16 @@ def _runs(
             last
             and last.source == sentence.source
             and last.paragraph == sentence.paragraph
-            and not text[last.end : sentence.span.start].strip()
-            and sentence.span.end - last.start <= _MAX_QUOTE_CHARS
+            and not text[last.end : sentence.start].strip()
+            and sentence.end - last.start <= _MAX_QUOTE_CHARS
         ):
-            joined = last.quote + text[last.end : sentence.span.start] + sentence.text
-            quotes[-1] = replace(last, end=sentence.span.end, quote=joined, score=max(last.score, score))
+            joined = last.quote + text[last.end : sentence.start] + sentence.text
+            quotes[-1] = replace(last, end=sentence.end, quote=joined, score=max(last.score, score))
             continue
         info = documents.get(sentence.source)
         title, date = (info.title, info.date) if info else (sentence.source, None)
         grade, suspect = (info.grade, info.suspect) if info else (None, False)
-        start, end = sentence.span.start, sentence.span.end
+        start, end = sentence.start, sentence.end
         quotes.append(
             Quote(sentence.source, start, end, sentence.paragraph, sentence.text, score, title, date, grade, suspect)
         )

@@ -25,7 +25,12 @@ _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 
 @dataclass(frozen=True)
 class Span:
-    """A half-open character range ``[start, end)`` of a text."""
+    """A half-open character range ``[start, end)`` of a text.
+
+    The splitters run on any text (a stored document, a chunk's text, a benchmark's passage) and know neither
+    its source nor its paragraph: a span of one of them becomes a :class:`~index.documents.SourceSpan` once the
+    caller places it in a stored document.
+    """
 
     start: int
     end: int

@@ -12,7 +12,6 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from assistant import Assistant, QuoteResult
-from assistant.citations import citation_label
 from assistant.cli import CliContext, main
 from assistant.quotes import RELEVANCE_FLOOR, SUSPECT, QuoteError
 from index import BriefError, BriefStore, Grade, Settings, paragraph_spans, sentence_spans
@@ -46,7 +45,7 @@ def assert_sound(result: QuoteResult, assistant: Assistant, limit: int) -> None:
     for q in result.quotes:
         text = assistant.store.text(q.source)
         assert text[q.start : q.end] == q.quote
-        assert q.citation == citation_label(q.source, q.paragraph, q.start, q.end)
+        assert q.citation == f"{q.source}, ¶{q.paragraph}, chars {q.start}–{q.end}"
         assert q.score >= RELEVANCE_FLOOR
         paragraph = paragraph_spans(text)[q.paragraph - 1]
         sentences = sentence_spans(text, paragraph)
