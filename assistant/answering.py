@@ -21,8 +21,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage
 
 from index import DocumentInfo, LexicalIndex, sentence_spans
-from index.lexical import content_terms, name_term, normalize_term
 from index.suspect import suspect_rule
+from index.terms import content_terms, name_term, normalize_term
 
 from .briefs import Brief
 from .citations import Answer, AnswerSentence, Citation

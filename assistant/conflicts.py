@@ -26,7 +26,7 @@ from typing import Any
 
 from index import SourceSpan
 from index.grades import grade_order
-from index.lexical import STOPWORDS, content_terms
+from index.terms import STOPWORDS, content_terms
 
 from .briefs import SourceSentence
 

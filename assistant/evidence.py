@@ -12,7 +12,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from index import sentence_spans
-from index.lexical import STOPWORDS, content_terms
+from index.terms import STOPWORDS, content_terms
 
 from .briefs import SourceSentence
 from .grounding import Question, mentions_date

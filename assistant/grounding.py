@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
-from index.lexical import STOPWORDS, content_terms, name_term, normalize_term
+from index.terms import STOPWORDS, content_terms, name_term, normalize_term
 
 __all__ = [
     "AnswerType",

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from index import BriefError, BriefStore, Chunk, DocumentInfo, SourceSpan, paragraph_spans, sentence_spans
-from index.lexical import content_terms
+from index.terms import content_terms
 
 from .briefs import SourceSentence
 from .evidence import SentenceEmbeddingCache
@@ -31,7 +31,7 @@ RELEVANCE_FLOOR = 0.45
 """The least score a sentence needs to be quoted: ``cosine + LEXICAL_WEIGHT * term_coverage``.
 
 ``cosine`` is between the normalised embeddings of the topic and of the sentence; ``term_coverage`` is
-the share of the topic's content terms (``index.lexical.content_terms``) found in the sentence.
+the share of the topic's content terms (``index.terms.content_terms``) found in the sentence.
 Calibrated with all-MiniLM-L6-v2 on seeds/china-belarus-brief.txt (best sentence, cosine / coverage):
 on-topic "North Korean troops" 0.43 / 0.67, "hybrid warfare skills" 0.50 / 0.67, "Moldova" 0.56 / 1,
 "Denisenko" 0.36 / 1, "Georgia elections" 0.68 / 1, so scores 0.60 to 0.93; off-topic "Iran nuclear

@@ -11,7 +11,7 @@ from assistant.errors import LLMError
 from assistant.evidence import coverage
 from assistant.grounding import AnswerType, analyze_question, claim_support, has_candidate, unsupported_facts
 from index import Settings
-from index.lexical import content_terms
+from index.terms import content_terms
 
 from .fakes import ANSWER_KEYS, HashEmbeddings, ScriptedChatModel
 

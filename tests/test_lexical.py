@@ -8,7 +8,7 @@ import pytest
 
 from assistant.retrieval import HybridRetriever
 from index import BriefStore, Chunk, Ingestor, LexicalIndex, Settings
-from index.lexical import content_terms
+from index.terms import content_terms
 
 from .fakes import HashEmbeddings
 
