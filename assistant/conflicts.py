@@ -17,7 +17,6 @@ are ordered by their best grade (A1 first, ungraded last).
 
 from __future__ import annotations
 
-import calendar
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -25,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from index import SourceSpan
+from index import gazetteer as gz
 from index.grades import grade_order
 from index.terms import STOPWORDS, content_terms
 
@@ -156,7 +156,7 @@ _UNIT_ALIASES = {"%": "percent", "per cent": "percent", "km": "kilometre", "kilo
 
 # Dates -----------------------------------------------------------------------------------------------------------
 
-_MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
+_MONTHS = {name.lower(): number for number, name in enumerate(gz.MONTHS, start=1)}
 _MONTH = "|".join(_MONTHS)
 _DATE = re.compile(
     rf"\b(?:(?P<month1>{_MONTH})\s+(?P<day1>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<year1>\d{{4}}))?"

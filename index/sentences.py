@@ -9,15 +9,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .gazetteer import MONTH_ABBREVIATIONS
+
 __all__ = ["Span", "paragraph_spans", "sentence_spans"]
 
 _ABBREVIATIONS = frozenset(
     """
     mr mrs ms dr prof gen maj col lt sgt capt cpt adm cmdr gov sen rep rev st jr sr mt ft
-    inc ltd co corp dept univ est approx vs etc al fig no nos vol pp jan feb mar apr jun jul aug
-    sep sept oct nov dec mon tue wed thu fri sat sun e.g i.e a.m p.m u.s u.k u.n u.s.a
+    inc ltd co corp dept univ est approx vs etc al fig no nos vol pp mon tue wed thu fri sat sun
+    e.g i.e a.m p.m u.s u.k u.n u.s.a
     """.split()
-)
+) | {month.lower() for month in MONTH_ABBREVIATIONS if month != "May"}  # "in May." ends a sentence
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9\u00C0-\u024F\u0400-\u04FF])")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")

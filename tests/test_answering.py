@@ -95,6 +95,8 @@ def test_a_capital_stands_for_its_country_but_an_ambiguous_one_does_not() -> Non
         "moldova",
     ]
     assert content_terms("Washington and London") == ["washington", "london"]
+    assert content_terms("Pyongyang and Seoul") == ["korea", "korea"]
+    assert content_terms("American and Filipino troops") == ["america", "filipino", "troop"]
 
 
 def test_a_duration_answers_how_long_but_a_date_does_not() -> None:
