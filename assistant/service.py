@@ -41,6 +41,12 @@ class Assistant:
         self._store = store
         self._chat_models: dict[str, BaseChatModel | None] = {}
 
+    def on_index(self, settings: Settings) -> Assistant:
+        """An assistant over the index ``settings`` names that shares this one's embedder and loaded chat models."""
+        other = Assistant(settings=settings, embeddings=self.embeddings)
+        other._chat_models = self._chat_models
+        return other
+
     @cached_property
     def embeddings(self) -> Embeddings:
         """The embedding model (loaded lazily on its first call)."""
