@@ -149,7 +149,7 @@ def find_quotes(
 ) -> QuoteResult:
     """Find the best ``limit`` verbatim quotes about ``topic``, none overlapping another, none below the floor.
 
-    ``cache`` embeds the candidate sentences (and, through its embedder, the topic).
+    ``cache`` embeds the candidate sentences and, through its embedder, the topic (once, for retrieval and scoring).
 
     Raises:
         QuoteError: the topic is blank, ``limit`` is below 1, or a name in ``sources`` is not indexed.
@@ -166,10 +166,11 @@ def find_quotes(
     unknown = sorted(set(sources or ()) - documents.keys())
     if unknown:
         raise QuoteError(f"No document named {unknown[0]!r} in the index; `brief list` shows what is there")
-    chunks = [p.chunk for p in retriever.passages(topic, max(3 * limit, _CANDIDATE_CHUNKS), sources)]
+    query = cache.embeddings.embed_query(topic)
+    chunks = [p.chunk for p in retriever.passages(topic, max(3 * limit, _CANDIDATE_CHUNKS), sources, vector=query)]
     texts = {source: store.text(source) for source in sorted({c.source for c in chunks})}
     sentences = _candidate_sentences(chunks, texts)
-    scores = _scores(topic, [s.text for s in sentences], cache) if sentences else np.zeros(0)
+    scores = _scores(topic, query, [s.text for s in sentences], cache) if sentences else np.zeros(0)
     passing = [(s, float(score)) for s, score in zip(sentences, scores, strict=True) if score >= RELEVANCE_FLOOR]
     quotes = [q for q in _runs(passing, texts, documents) if texts[q.source][q.start : q.end] == q.quote]
     quotes = sorted(quotes, key=lambda q: (-q.score, q.source, q.start))[:limit]
@@ -195,13 +196,13 @@ def _candidate_sentences(chunks: Sequence[Chunk], texts: dict[str, str]) -> list
     return [found[key] for key in sorted(found)]
 
 
-def _scores(topic: str, sentences: list[str], cache: SentenceEmbeddingCache) -> np.ndarray:
-    """Cosine of each sentence with the topic plus ``LEXICAL_WEIGHT`` times its coverage of the topic's terms."""
+def _scores(topic: str, query: Sequence[float], sentences: list[str], cache: SentenceEmbeddingCache) -> np.ndarray:
+    """Cosine of each sentence with the topic (``query``) plus ``LEXICAL_WEIGHT`` times its coverage of its terms."""
     vectors = _unit(np.asarray(cache.vectors(sentences), dtype=np.float64))
-    query = _unit(np.asarray(cache.embeddings.embed_query(topic), dtype=np.float64))
+    unit = _unit(np.asarray(query, dtype=np.float64))
     terms = set(content_terms(topic))
     coverage = [len(terms & set(content_terms(s))) / len(terms) if terms else 0.0 for s in sentences]
-    return np.asarray(vectors @ query + LEXICAL_WEIGHT * np.asarray(coverage))
+    return np.asarray(vectors @ unit + LEXICAL_WEIGHT * np.asarray(coverage))
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:

@@ -128,6 +128,14 @@ def test_extractive_answer_cites_verbatim_passage(assistant: Assistant) -> None:
     assert set(data["timings_ms"]) == {"retrieve", "generate", "total"}
 
 
+def test_a_question_is_embedded_once(assistant: Assistant, monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+    embed = assistant.embeddings.embed_query
+    monkeypatch.setattr(assistant.embeddings, "embed_query", lambda text: asked.append(text) or embed(text))
+    assistant.ask("Who disclosed the presence of North Korean units in Kursk?", llm="none")
+    assert asked == ["Who disclosed the presence of North Korean units in Kursk?"]
+
+
 @pytest.mark.parametrize(
     "question",
     [

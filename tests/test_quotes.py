@@ -69,6 +69,14 @@ def test_seed_topic_gets_the_verbatim_sentence_with_its_citation(seeded: Assista
     assert_sound(result, seeded, 5)
 
 
+def test_the_topic_is_embedded_once(seeded: Assistant, monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+    embed = seeded.embeddings.embed_query
+    monkeypatch.setattr(seeded.embeddings, "embed_query", lambda text: asked.append(text) or embed(text))
+    assert seeded.quotes("North Korean troops").quotes
+    assert asked == ["North Korean troops"]
+
+
 def test_off_topic_gets_no_weak_matches(seeded: Assistant) -> None:
     result = seeded.quotes("Brazilian football")
     assert result.quotes == []
