@@ -172,7 +172,7 @@ def find_quotes(
     sentences = _candidate_sentences(chunks, texts)
     scores = _scores(topic, query, [s.text for s in sentences], cache) if sentences else np.zeros(0)
     passing = [(s, float(score)) for s, score in zip(sentences, scores, strict=True) if score >= RELEVANCE_FLOOR]
-    quotes = [q for q in _runs(passing, texts, documents) if texts[q.source][q.start : q.end] == q.quote]
+    quotes = [q for q in _runs(passing, texts, documents) if q.of(texts[q.source]) == q.quote]
     quotes = sorted(quotes, key=lambda q: (-q.score, q.source, q.start))[:limit]
     return QuoteResult(topic, quotes, _message(topic, quotes, sources))
 

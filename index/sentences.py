@@ -82,7 +82,7 @@ def sentence_spans(text: str, paragraph: Span | None = None) -> list[Span]:
         return [s for p in paragraph_spans(text) for s in sentence_spans(text, p)]
     spans: list[Span] = []
     start = paragraph.start
-    block = text[paragraph.start : paragraph.end]
+    block = paragraph.of(text)
     for match in _BOUNDARY.finditer(block):
         end = paragraph.start + match.end()
         first_period = paragraph.start + match.start() + 1

@@ -139,7 +139,7 @@ def _source(citation: Citation, text: str, grade: str | None) -> str:
         f'<summary><span class="brief-n">[{citation.n}]</span> {_grade(grade)}'
         f'<span class="brief-label">{escape(citation.label)}</span>'
         f'<span class="brief-snippet">“{escape(_snippet(citation.quote))}”</span></summary>'
-        f'<p class="brief-paragraph">{escape(before)}<mark>{escape(text[citation.start : citation.end])}</mark>'
+        f'<p class="brief-paragraph">{escape(before)}<mark>{escape(citation.of(text))}</mark>'
         f"{escape(after)}</p></details>"
     )
 
