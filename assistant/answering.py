@@ -21,8 +21,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage
 
 from index import DocumentInfo, LexicalIndex, sentence_spans
-from index.lexical import content_terms, name_term, normalize_term
 from index.suspect import suspect_rule
+from index.terms import content_terms, name_term, normalize_term
 
 from .briefs import Brief
 from .citations import Answer, AnswerSentence, Citation
@@ -287,9 +287,7 @@ def _citations(
 
 
 def _citation(n: int, item: Evidence, quote: str, grades: dict[str, str | None]) -> Citation:
-    return Citation(
-        n, item.source, item.start, item.end, quote, item.paragraph, item.score, grade=grades.get(item.source)
-    )
+    return Citation.of_span(item, n, quote, item.score, grade=grades.get(item.source))
 
 
 def _refusal(
@@ -316,18 +314,7 @@ def _disagreement(conflicts: Sequence[Conflict]) -> tuple[str, list[Citation], l
                 key = (cited.source, cited.start, cited.end)
                 if key not in numbers:
                     numbers[key] = len(numbers) + 1
-                    citations.append(
-                        Citation(
-                            numbers[key],
-                            cited.source,
-                            cited.start,
-                            cited.end,
-                            cited.quote,
-                            cited.paragraph,
-                            1.0,
-                            grade=cited.grade,
-                        )
-                    )
+                    citations.append(Citation.of_span(cited, numbers[key], cited.quote, 1.0, grade=cited.grade))
                 marks.append(numbers[key])
             graded = ", ".join(f"{c.source}, grade {c.grade or 'none'}" for c in value.citations)
             sentences.append(AnswerSentence(f"{value.value} ({graded})", tuple(marks), True))
@@ -425,10 +412,7 @@ class AnswerPipeline:
             if suspect_rule(item.text) is None  # text addressed to an AI system is never evidence
         ]
         texts = {source: self.text(source) for source in {e.source for e in evidence}}
-        retrieved = [
-            Citation(rank, p.chunk.source, p.chunk.start, p.chunk.end, p.chunk.text, p.chunk.paragraph, p.score)
-            for rank, p in enumerate(passages, start=1)
-        ]
+        retrieved = [Citation.of_span(p.chunk, rank, p.chunk.text, p.score) for rank, p in enumerate(passages, start=1)]
         retrieve_ms = (time.perf_counter() - started) * 1000
 
         # 4-5. read and verify (or, without a reader, decide from the evidence alone).

@@ -15,33 +15,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from index import BriefStore, paragraph_spans, sentence_spans
+from index import BriefStore, SourceSpan, paragraph_spans, sentence_spans
 from index.entities import Mention, entities_from_json, extract_mentions
 
-from .citations import Citation, citation_label
+from .citations import Citation
 from .errors import SourceError
 
 __all__ = ["Brief", "SourceSentence", "load_briefs"]
 
 
 @dataclass(frozen=True)
-class SourceSentence:
-    """One sentence of a brief: ``text == stored_text[start:end]``; ``paragraph`` counts from 1."""
+class SourceSentence(SourceSpan):
+    """One sentence of a stored document: ``text == stored_text[start:end]``; ``paragraph`` counts from 1."""
 
-    source: str
-    start: int
-    end: int
-    paragraph: int
     text: str
-
-    @property
-    def label(self) -> str:
-        """The citation string of the sentence."""
-        return citation_label(self.source, self.paragraph, self.start, self.end)
 
     def citation(self, n: int, score: float = 1.0, title: str = "") -> Citation:
         """The sentence as the numbered citation ``[n]`` of an answer."""
-        return Citation(n, self.source, self.start, self.end, self.text, self.paragraph, score, title)
+        return Citation.of_span(self, n, self.text, score, title)
 
     def as_dict(self) -> dict[str, object]:
         """Return the JSON shape of a citation: source, start, end, quote, paragraph, label."""

@@ -2,35 +2,30 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Answer", "AnswerSentence", "Citation", "citation_label"]
+from index import SourceSpan
 
-
-def citation_label(source: str, paragraph: int, start: int, end: int) -> str:
-    """The citation string a briefer pastes: ``china-belarus-brief.txt, ¶3, chars 1204–1290``."""
-    return f"{source}, ¶{paragraph}, chars {start}–{end}"
+__all__ = ["Answer", "AnswerSentence", "Citation"]
 
 
 @dataclass(frozen=True)
-class Citation:
+class Citation(SourceSpan):
     """A numbered passage an answer cites; ``quote == source_text[start:end]`` always holds."""
 
     n: int
-    source: str
-    start: int
-    end: int
     quote: str
-    paragraph: int
     score: float
     title: str = ""
     grade: str | None = None
 
-    @property
-    def label(self) -> str:
-        """Human-readable citation string."""
-        return citation_label(self.source, self.paragraph, self.start, self.end)
+    @classmethod
+    def of_span(
+        cls, span: SourceSpan, n: int, quote: str, score: float, title: str = "", grade: str | None = None
+    ) -> Citation:
+        """The passage ``span`` as the numbered citation ``[n]``."""
+        return cls(span.source, span.start, span.end, span.paragraph, n, quote, score, title, grade)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape of ``brief ask --json``."""
@@ -86,10 +81,3 @@ class Answer:
             "model": self.model,
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
         }
-
-    def to_json_ready(self) -> dict[str, Any]:
-        """Everything, including the standalone question and the retrieved passages (for evaluation)."""
-        data = self.as_dict()
-        data["standalone_question"] = self.standalone_question
-        data["retrieved"] = [asdict(c) for c in self.retrieved]
-        return data

@@ -273,11 +273,8 @@ def reindex(context: CliContext, paths: tuple[Path, ...], as_json: bool) -> None
     """
     from tqdm import tqdm
 
-    from index.recovery import rebuild_index
-
-    assistant = context.assistant
     with tqdm(unit="file", file=sys.stderr, disable=None, desc="Indexing") as bar:
-        report = rebuild_index(assistant.settings, assistant.embeddings, paths, lambda name: bar.update())
+        report = context.assistant.reindex(paths, lambda name: bar.update())
     for failure in report.ingest.failed:
         click.echo(f"error: {failure}", err=True)
     for source in report.lost:
@@ -396,9 +393,7 @@ def serve(context: CliContext, host: str, port: int, auth: str | None, open_: bo
 @pass_context
 def entities(context: CliContext, kind: str | None, sources: tuple[str, ...], as_json: bool) -> None:
     """People, organisations, places and dates the briefs name, each mention with its citation."""
-    from .lists import entity_listing
-
-    listing = entity_listing(context.assistant.store, sources or None, kind)
+    listing = context.assistant.entities(sources or None, kind)
     if as_json:
         emit_json(listing)
         return
@@ -441,9 +436,7 @@ def summarize(context: CliContext, sources: tuple[str, ...], as_json: bool, llm:
 @pass_context
 def timeline(context: CliContext, sources: tuple[str, ...], as_json: bool) -> None:
     """Dated events across the briefs in date order, each sentence quoted with its citation."""
-    from .timeline import timeline as build
-
-    events = build(context.assistant.store, sources or None)
+    events = context.assistant.timeline(sources or None)
     if as_json:
         emit_json([event.as_dict() for event in events])
         return

@@ -17,46 +17,26 @@ are ordered by their best grade (A1 first, ungraded last).
 
 from __future__ import annotations
 
-import calendar
 import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
+from index import SourceSpan
+from index import gazetteer as gz
 from index.grades import grade_order
-from index.lexical import STOPWORDS, content_terms
+from index.terms import STOPWORDS, content_terms
 
-__all__ = ["Conflict", "ConflictCitation", "ConflictValue", "EvidenceSentence", "find_conflicts"]
+from .briefs import SourceSentence
 
-
-class EvidenceSentence(Protocol):
-    """What the detector needs of an evidence sentence: where it is in its source, and its text."""
-
-    @property
-    def source(self) -> str: ...  # noqa: D102
-
-    @property
-    def start(self) -> int: ...  # noqa: D102
-
-    @property
-    def end(self) -> int: ...  # noqa: D102
-
-    @property
-    def paragraph(self) -> int: ...  # noqa: D102
-
-    @property
-    def text(self) -> str: ...  # noqa: D102
+__all__ = ["Conflict", "ConflictCitation", "ConflictValue", "find_conflicts"]
 
 
 @dataclass(frozen=True)
-class ConflictCitation:
+class ConflictCitation(SourceSpan):
     """A sentence giving one of the conflicting values: ``quote == source_text[start:end]``."""
 
-    source: str
-    start: int
-    end: int
-    paragraph: int
     quote: str
     grade: str | None
 
@@ -176,7 +156,7 @@ _UNIT_ALIASES = {"%": "percent", "per cent": "percent", "km": "kilometre", "kilo
 
 # Dates -----------------------------------------------------------------------------------------------------------
 
-_MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
+_MONTHS = {name.lower(): number for number, name in enumerate(gz.MONTHS, start=1)}
 _MONTH = "|".join(_MONTHS)
 _DATE = re.compile(
     rf"\b(?:(?P<month1>{_MONTH})\s+(?P<day1>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<year1>\d{{4}}))?"
@@ -412,7 +392,7 @@ def _question_kind(question: str) -> tuple[str, str | None] | None:
 
 
 def find_conflicts(
-    question: str, sentences: Sequence[EvidenceSentence], grades: Mapping[str, str | None] | None = None
+    question: str, sentences: Sequence[SourceSentence], grades: Mapping[str, str | None] | None = None
 ) -> list[Conflict]:
     """The conflicts among the evidence sentences for ``question``; ``grades`` maps each source to its grade."""
     asked = _question_kind(question)
@@ -421,7 +401,7 @@ def find_conflicts(
     kind, fact = asked
     terms = set(content_terms(question)) - _QUESTION_WORDS - {fact or ""}
     numbers = set(re.findall(r"\d+", question))
-    by_slot: dict[str, list[tuple[EvidenceSentence, _Mention]]] = {}
+    by_slot: dict[str, list[tuple[SourceSentence, _Mention]]] = {}
     seen: set[tuple[str, int, int]] = set()
     for sentence in sentences:
         where = (sentence.source, sentence.start, sentence.end)
@@ -450,10 +430,10 @@ def find_conflicts(
 
 
 def _conflict(
-    kind: str, slot: str, found: list[tuple[EvidenceSentence, _Mention]], grades: Mapping[str, str | None]
+    kind: str, slot: str, found: list[tuple[SourceSentence, _Mention]], grades: Mapping[str, str | None]
 ) -> Conflict | None:
     """The values of one slot, grouped, when at least two of them cannot both be true."""
-    groups: list[tuple[_Mention, list[EvidenceSentence]]] = []
+    groups: list[tuple[_Mention, list[SourceSentence]]] = []
     for sentence, mention in found:
         for number, (value, group) in enumerate(groups):
             if _same(kind, value.key, mention.key):

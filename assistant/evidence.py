@@ -12,8 +12,9 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from index import sentence_spans
-from index.lexical import STOPWORDS, content_terms
+from index.terms import STOPWORDS, content_terms
 
+from .briefs import SourceSentence
 from .grounding import Question, mentions_date
 from .retrieval import Passage
 
@@ -25,14 +26,9 @@ WordSimilarity = Callable[[str, Sequence[str]], float]
 
 
 @dataclass(frozen=True)
-class Evidence:
-    """One sentence of a retrieved passage; ``text == source_text[start:end]``."""
+class Evidence(SourceSentence):
+    """One sentence of a retrieved passage, with how well it matches the question by meaning and by words."""
 
-    source: str
-    start: int
-    end: int
-    paragraph: int
-    text: str
     semantic: float
     lexical: float
 

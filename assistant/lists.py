@@ -13,11 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from index import BriefStore
 from index.entities import Mention
 from index.gazetteer import CAPITALS, CAPITALS_FOR_GOVERNMENTS, COUNTRIES, key
 
-from .briefs import Brief, SourceSentence, load_briefs
+from .briefs import Brief, SourceSentence
 from .citations import Answer, AnswerSentence, Citation
 
 __all__ = ["ListItem", "ListKind", "entity_listing", "list_answer", "list_items", "list_question"]
@@ -147,22 +146,17 @@ def list_answer(question: str, briefs: Sequence[Brief], kind: ListKind | None = 
     )
 
 
-def entity_listing(
-    store: BriefStore, sources: Sequence[str] | None = None, kind: str | None = None
-) -> list[dict[str, Any]]:
-    """Every entity of the briefs (of ``kind`` only, when given), with every mention and its citation.
+def entity_listing(briefs: Sequence[Brief], kind: str | None = None) -> list[dict[str, Any]]:
+    """Every entity of ``briefs`` (of ``kind`` only, when given), with every mention and its citation.
 
     Returns:
         The JSON of ``brief entities --json``: ``[{type, name, mentions: [{source, text, start, end, citation:
         {source, start, end, quote, paragraph, label}}]}]``, entities in order of first mention, briefs by name.
         ``start``/``end`` of a mention are its own characters; its citation is the sentence holding it.
 
-    Raises:
-        SourceError: a name in ``sources`` is not indexed.
-
     """
     entities: dict[tuple[str, str], dict[str, Any]] = {}
-    for brief in load_briefs(store, sources):
+    for brief in briefs:
         for mention in brief.mentions:
             if kind and mention.type != kind:
                 continue

@@ -17,14 +17,11 @@ The chosen sentences are returned in document order, as exact spans of the store
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from index import BriefStore
-
-from .briefs import Brief, SourceSentence, load_briefs
+from .briefs import Brief, SourceSentence
 from .citations import Answer, AnswerSentence
 
 __all__ = [
@@ -35,7 +32,6 @@ __all__ = [
     "is_overview_question",
     "overview_answer",
     "select_overview_sentences",
-    "summarize",
 ]
 
 Vectors = Callable[[list[str]], Sequence[Sequence[float]]]
@@ -160,29 +156,3 @@ def overview_answer(question: str, sentences: Sequence[SourceSentence], titles: 
         model=MODEL,
         timings_ms={},
     )
-
-
-def summarize(
-    store: BriefStore,
-    vectors: Vectors,
-    sources: Sequence[str] | None = None,
-    question: str = "Summarize the briefs.",
-) -> Answer:
-    """The extractive overview of every brief (or of ``sources``) as an :class:`Answer`.
-
-    Raises:
-        SourceError: a name in ``sources`` is not indexed.
-
-    """
-    started = time.perf_counter()
-    briefs = load_briefs(store, sources)
-    selected = time.perf_counter()
-    sentences = select_overview_sentences(briefs, vectors)
-    answer = overview_answer(question, sentences, {b.source: b.title for b in briefs})
-    done = time.perf_counter()
-    answer.timings_ms = {
-        "retrieve": (selected - started) * 1000,
-        "generate": (done - selected) * 1000,
-        "total": (done - started) * 1000,
-    }
-    return answer

@@ -17,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from index import BriefError, BriefStore, Chunk, DocumentInfo, Span, paragraph_spans, sentence_spans
-from index.lexical import content_terms
+from index import BriefError, BriefStore, Chunk, DocumentInfo, SourceSpan, paragraph_spans, sentence_spans
+from index.terms import content_terms
 
-from .citations import citation_label
+from .briefs import SourceSentence
 from .evidence import SentenceEmbeddingCache
 from .retrieval import HybridRetriever
 
@@ -31,7 +31,7 @@ RELEVANCE_FLOOR = 0.45
 """The least score a sentence needs to be quoted: ``cosine + LEXICAL_WEIGHT * term_coverage``.
 
 ``cosine`` is between the normalised embeddings of the topic and of the sentence; ``term_coverage`` is
-the share of the topic's content terms (``index.lexical.content_terms``) found in the sentence.
+the share of the topic's content terms (``index.terms.content_terms``) found in the sentence.
 Calibrated with all-MiniLM-L6-v2 on seeds/china-belarus-brief.txt (best sentence, cosine / coverage):
 on-topic "North Korean troops" 0.43 / 0.67, "hybrid warfare skills" 0.50 / 0.67, "Moldova" 0.56 / 1,
 "Denisenko" 0.36 / 1, "Georgia elections" 0.68 / 1, so scores 0.60 to 0.93; off-topic "Iran nuclear
@@ -52,17 +52,13 @@ class QuoteError(BriefError):
 
 
 @dataclass(frozen=True)
-class Quote:
+class Quote(SourceSpan):
     """A verbatim passage: ``quote == store.text(source)[start:end]`` always holds.
 
     ``grade`` is its source's Admiralty grade; ``suspect`` says its document holds text addressed to an AI system
     (``index.suspect``): it may be quoted, never without that label.
     """
 
-    source: str
-    start: int
-    end: int
-    paragraph: int
     quote: str
     score: float
     title: str = ""
@@ -73,7 +69,7 @@ class Quote:
     @property
     def citation(self) -> str:
         """The citation string to paste after the quote."""
-        return citation_label(self.source, self.paragraph, self.start, self.end)
+        return self.label
 
     @property
     def display(self) -> str:
@@ -143,16 +139,6 @@ class QuoteResult:
         return "\n".join(lines)
 
 
-@dataclass(frozen=True)
-class _Sentence:
-    """A candidate sentence: its span in the stored text and its characters as the retrieved chunk holds them."""
-
-    source: str
-    paragraph: int
-    span: Span
-    text: str
-
-
 def find_quotes(
     topic: str,
     store: BriefStore,
@@ -163,7 +149,7 @@ def find_quotes(
 ) -> QuoteResult:
     """Find the best ``limit`` verbatim quotes about ``topic``, none overlapping another, none below the floor.
 
-    ``cache`` embeds the candidate sentences (and, through its embedder, the topic).
+    ``cache`` embeds the candidate sentences and, through its embedder, the topic (once, for retrieval and scoring).
 
     Raises:
         QuoteError: the topic is blank, ``limit`` is below 1, or a name in ``sources`` is not indexed.
@@ -180,19 +166,23 @@ def find_quotes(
     unknown = sorted(set(sources or ()) - documents.keys())
     if unknown:
         raise QuoteError(f"No document named {unknown[0]!r} in the index; `brief list` shows what is there")
-    chunks = [p.chunk for p in retriever.passages(topic, max(3 * limit, _CANDIDATE_CHUNKS), sources)]
+    query = cache.embeddings.embed_query(topic)
+    chunks = [p.chunk for p in retriever.passages(topic, max(3 * limit, _CANDIDATE_CHUNKS), sources, vector=query)]
     texts = {source: store.text(source) for source in sorted({c.source for c in chunks})}
     sentences = _candidate_sentences(chunks, texts)
-    scores = _scores(topic, [s.text for s in sentences], cache) if sentences else np.zeros(0)
+    scores = _scores(topic, query, [s.text for s in sentences], cache) if sentences else np.zeros(0)
     passing = [(s, float(score)) for s, score in zip(sentences, scores, strict=True) if score >= RELEVANCE_FLOOR]
-    quotes = [q for q in _runs(passing, texts, documents) if texts[q.source][q.start : q.end] == q.quote]
+    quotes = [q for q in _runs(passing, texts, documents) if q.of(texts[q.source]) == q.quote]
     quotes = sorted(quotes, key=lambda q: (-q.score, q.source, q.start))[:limit]
     return QuoteResult(topic, quotes, _message(topic, quotes, sources))
 
 
-def _candidate_sentences(chunks: Sequence[Chunk], texts: dict[str, str]) -> list[_Sentence]:
-    """Whole sentences lying inside a retrieved chunk, once each, in document order."""
-    found: dict[tuple[str, int], _Sentence] = {}
+def _candidate_sentences(chunks: Sequence[Chunk], texts: dict[str, str]) -> list[SourceSentence]:
+    """Whole sentences lying inside a retrieved chunk, once each, in document order.
+
+    A sentence's text is its characters as the retrieved chunk holds them, not yet checked against the stored text.
+    """
+    found: dict[tuple[str, int], SourceSentence] = {}
     paragraphs = {source: paragraph_spans(text) for source, text in texts.items()}
     for chunk in chunks:
         text, spans = texts[chunk.source], paragraphs[chunk.source]
@@ -201,17 +191,18 @@ def _candidate_sentences(chunks: Sequence[Chunk], texts: dict[str, str]) -> list
         for span in sentence_spans(text, spans[chunk.paragraph - 1]):
             if chunk.start <= span.start and span.end <= chunk.end:
                 piece = chunk.text[span.start - chunk.start : span.end - chunk.start]
-                found.setdefault((chunk.source, span.start), _Sentence(chunk.source, chunk.paragraph, span, piece))
+                sentence = SourceSentence(chunk.source, span.start, span.end, chunk.paragraph, piece)
+                found.setdefault((chunk.source, span.start), sentence)
     return [found[key] for key in sorted(found)]
 
 
-def _scores(topic: str, sentences: list[str], cache: SentenceEmbeddingCache) -> np.ndarray:
-    """Cosine of each sentence with the topic plus ``LEXICAL_WEIGHT`` times its coverage of the topic's terms."""
+def _scores(topic: str, query: Sequence[float], sentences: list[str], cache: SentenceEmbeddingCache) -> np.ndarray:
+    """Cosine of each sentence with the topic (``query``) plus ``LEXICAL_WEIGHT`` times its coverage of its terms."""
     vectors = _unit(np.asarray(cache.vectors(sentences), dtype=np.float64))
-    query = _unit(np.asarray(cache.embeddings.embed_query(topic), dtype=np.float64))
+    unit = _unit(np.asarray(query, dtype=np.float64))
     terms = set(content_terms(topic))
     coverage = [len(terms & set(content_terms(s))) / len(terms) if terms else 0.0 for s in sentences]
-    return np.asarray(vectors @ query + LEXICAL_WEIGHT * np.asarray(coverage))
+    return np.asarray(vectors @ unit + LEXICAL_WEIGHT * np.asarray(coverage))
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:
@@ -220,7 +211,7 @@ def _unit(vectors: np.ndarray) -> np.ndarray:
 
 
 def _runs(
-    passing: list[tuple[_Sentence, float]], texts: dict[str, str], documents: dict[str, DocumentInfo]
+    passing: list[tuple[SourceSentence, float]], texts: dict[str, str], documents: dict[str, DocumentInfo]
 ) -> list[Quote]:
     """Merge passing sentences that follow each other in one paragraph into runs of at most ``_MAX_QUOTE_CHARS``.
 
@@ -235,16 +226,16 @@ def _runs(
             last
             and last.source == sentence.source
             and last.paragraph == sentence.paragraph
-            and not text[last.end : sentence.span.start].strip()
-            and sentence.span.end - last.start <= _MAX_QUOTE_CHARS
+            and not text[last.end : sentence.start].strip()
+            and sentence.end - last.start <= _MAX_QUOTE_CHARS
         ):
-            joined = last.quote + text[last.end : sentence.span.start] + sentence.text
-            quotes[-1] = replace(last, end=sentence.span.end, quote=joined, score=max(last.score, score))
+            joined = last.quote + text[last.end : sentence.start] + sentence.text
+            quotes[-1] = replace(last, end=sentence.end, quote=joined, score=max(last.score, score))
             continue
         info = documents.get(sentence.source)
         title, date = (info.title, info.date) if info else (sentence.source, None)
         grade, suspect = (info.grade, info.suspect) if info else (None, False)
-        start, end = sentence.span.start, sentence.span.end
+        start, end = sentence.start, sentence.end
         quotes.append(
             Quote(sentence.source, start, end, sentence.paragraph, sentence.text, score, title, date, grade, suspect)
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from index import BriefStore, DocumentInfo, Ingestor, IngestReport, Settings, get_settings
 from index.grades import Grade
@@ -17,10 +17,14 @@ if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
     from langchain_core.language_models import BaseChatModel
 
+    from index.recovery import RecoveryReport
+
     from .answering import AnswerPipeline, Backend, History
+    from .briefs import Brief, SourceSentence
     from .evidence import SentenceEmbeddingCache
     from .quotes import QuoteResult
     from .retrieval import HybridRetriever
+    from .timeline import TimelineEvent
 
 
 __all__ = ["Assistant"]
@@ -40,6 +44,12 @@ class Assistant:
         self._embeddings = embeddings
         self._store = store
         self._chat_models: dict[str, BaseChatModel | None] = {}
+
+    def on_index(self, settings: Settings) -> Assistant:
+        """An assistant over the index ``settings`` names that shares this one's embedder and loaded chat models."""
+        other = Assistant(settings=settings, embeddings=self.embeddings)
+        other._chat_models = self._chat_models
+        return other
 
     @cached_property
     def embeddings(self) -> Embeddings:
@@ -73,7 +83,6 @@ class Assistant:
     def pipeline(self) -> AnswerPipeline:
         """The answer pipeline over this assistant's retriever, sentence embedder and stored texts."""
         from .answering import AnswerPipeline
-        from .briefs import load_briefs
         from .reader import SentenceMap
 
         return AnswerPipeline(
@@ -81,7 +90,7 @@ class Assistant:
             sentences=self.sentence_cache,
             text=self.store.text,
             documents=self.documents,
-            briefs=lambda sources: load_briefs(self.store, sources),
+            briefs=self.briefs,
             spans=SentenceMap(),
         )
 
@@ -109,6 +118,17 @@ class Assistant:
         """The ingestion pipeline."""
         return Ingestor(self.store, self.embeddings, self.settings)
 
+    def warm_up(self) -> None:
+        """Create the heavy objects a question needs (embedder, BM25 index, the embedded model) ahead of it."""
+        from .llm import EmbeddedChatModel
+
+        self.embeddings.embed_query("warm-up")
+        if self.documents():
+            self.retriever.lexical_index()
+        model = self.chat_model()
+        if isinstance(model, EmbeddedChatModel):
+            model.warm_up()
+
     def ingest(
         self, paths: Iterable[Path], progress: Progress | None = None, grade: Grade | None = None
     ) -> IngestReport:
@@ -118,6 +138,12 @@ class Assistant:
     def ingest_upload(self, data: bytes, name: str) -> IngestReport:
         """Index one uploaded file given as bytes."""
         return self.ingestor.ingest_bytes(data, name)
+
+    def reindex(self, paths: Iterable[Path] = (), progress: Progress | None = None) -> RecoveryReport:
+        """Move the index folder aside and index the briefs again (``index.recovery.rebuild_index``)."""
+        from index.recovery import rebuild_index
+
+        return rebuild_index(self.settings, self.embeddings, paths, progress)
 
     def documents(self) -> list[DocumentInfo]:
         """The indexed documents."""
@@ -138,6 +164,35 @@ class Assistant:
     def remove(self, source: str) -> bool:
         """Delete one document; False when it was not indexed."""
         return self.store.remove(source)
+
+    def briefs(self, sources: Sequence[str] | None = None) -> list[Brief]:
+        """Every indexed brief (or those in ``sources``) as a whole text, with its sentences and entity mentions.
+
+        Raises:
+            SourceError: a name in ``sources`` is not indexed.
+
+        """
+        from .briefs import load_briefs
+
+        return load_briefs(self.store, sources)
+
+    def overview_sentences(self, briefs: Sequence[Brief]) -> list[SourceSentence]:
+        """The 3 to 6 central sentences of ``briefs`` an overview is made of."""
+        from .overview import select_overview_sentences
+
+        return select_overview_sentences(briefs, self.sentence_cache.vectors)
+
+    def entities(self, sources: Sequence[str] | None = None, kind: str | None = None) -> list[dict[str, Any]]:
+        """The entities the briefs (or ``sources``) name, of ``kind`` when given: the JSON of ``brief entities``."""
+        from .lists import entity_listing
+
+        return entity_listing(self.briefs(sources), kind)
+
+    def timeline(self, sources: Sequence[str] | None = None) -> list[TimelineEvent]:
+        """The dated events of every brief (or of ``sources``), in date order."""
+        from .timeline import build_timeline
+
+        return build_timeline(self.briefs(sources))
 
     def quotes(self, topic: str, limit: int = 5, sources: Sequence[str] | None = None) -> QuoteResult:
         """Up to ``limit`` verbatim, cited passages about ``topic`` (only from ``sources`` when given), best first."""

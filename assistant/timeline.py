@@ -22,12 +22,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from index import BriefStore
 from index.gazetteer import MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
 
-from .briefs import Brief, SourceSentence, load_briefs
+from .briefs import Brief, SourceSentence
 
-__all__ = ["Anchor", "TimelineEvent", "anchor_of", "build_timeline", "normalize_date", "parse_date", "timeline"]
+__all__ = ["Anchor", "TimelineEvent", "anchor_of", "build_timeline", "normalize_date", "parse_date"]
 
 _MONTH_NUMBER = {name.lower(): number for number, name in enumerate(MONTHS, start=1)} | {
     abbreviation.lower(): MONTHS.index(next(m for m in MONTHS if m.startswith(abbreviation[:3]))) + 1
@@ -201,13 +200,3 @@ def _order(event: TimelineEvent) -> tuple[int, str, str, int]:
     normalized = event.normalized or ""
     rank = 2 if not normalized else 1 if normalized.startswith("--") else 0
     return rank, normalized, event.sentence.source, event.sentence.start
-
-
-def timeline(store: BriefStore, sources: Sequence[str] | None = None) -> list[TimelineEvent]:
-    """The timeline of every brief (or of ``sources``).
-
-    Raises:
-        SourceError: a name in ``sources`` is not indexed.
-
-    """
-    return build_timeline(load_briefs(store, sources))

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from index.lexical import STOPWORDS, content_terms, name_term, normalize_term
+from index.terms import STOPWORDS, content_terms, name_term, normalize_term
 
 from .grounding import entities
 

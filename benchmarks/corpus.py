@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 
+from index.gazetteer import MONTHS
+
 __all__ = ["generate_briefs", "generate_questions"]
 
 _COUNTRIES = (
@@ -101,7 +103,6 @@ _VERBS = (
     "deployed",
     "withdrew",
 )
-_MONTHS = "January February March April May June July August September October November December".split()
 _SENTENCES = (
     "{person} said on {date} that {org} had {verb} {thing} near {place}.",
     "According to {person}, forces from {country} have {verb} {thing} over the past {number} months.",
@@ -123,7 +124,7 @@ def _person(rng: random.Random) -> str:
 
 
 def _date(rng: random.Random) -> str:
-    return f"{rng.choice(_MONTHS)} {rng.randint(1, 28)}, {rng.randint(2021, 2025)}"
+    return f"{rng.choice(MONTHS)} {rng.randint(1, 28)}, {rng.randint(2021, 2025)}"
 
 
 def _sentence(rng: random.Random) -> str:
@@ -142,7 +143,7 @@ def _sentence(rng: random.Random) -> str:
         unit=rng.choice(_UNITS),
         number=rng.randint(2, 40),
         number2=rng.randint(10, 900),
-        month=rng.choice(_MONTHS),
+        month=rng.choice(MONTHS),
     )
 
 
@@ -179,7 +180,7 @@ def generate_questions(count: int, seed: int = 11) -> list[str]:
             first=rng.choice(_FIRST),
             last=rng.choice(_LAST),
             country=rng.choice(_COUNTRIES),
-            month=rng.choice(_MONTHS),
+            month=rng.choice(MONTHS),
         )
         for _ in range(count)
     ]

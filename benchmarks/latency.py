@@ -15,7 +15,7 @@ from typing import Any
 
 from index import Settings
 
-from .measure import SEED_BRIEF, SEED_TESTSET, _stream_timings, _summary
+from .measure import SEED_BRIEF, SEED_TESTSET, latency_summary, stream_timings
 
 __all__ = ["OVERVIEW", "latency_rows", "measure_latency"]
 
@@ -53,12 +53,12 @@ def measure_latency(
     for count, assistant in assistants.items():
         if progress:
             progress(f"latency: loading the model with {count} thread(s) and a warm-up question")
-        _stream_timings(assistant, asked[0], llm)
+        stream_timings(assistant, asked[0], llm)
     for number, question in enumerate(asked[1:], start=1):
         if progress:
             progress(f"latency: question {number}/{len(asked) - 1}")
         for count, assistant in assistants.items():
-            first, total, _ = _stream_timings(assistant, question, llm)
+            first, total, _ = stream_timings(assistant, question, llm)
             samples[count]["total"].append(total)
             if first is not None:
                 samples[count]["first"].append(first)
@@ -67,8 +67,8 @@ def measure_latency(
             progress(f"latency: overview {number + 1}/{overviews}")
         for count, assistant in assistants.items():
             # A question first, so the overview's prompt is read afresh (llama.cpp would otherwise reuse it whole).
-            _stream_timings(assistant, asked[1 + number % (len(asked) - 1)], llm)
-            first, total, _ = _stream_timings(assistant, OVERVIEW, llm)
+            stream_timings(assistant, asked[1 + number % (len(asked) - 1)], llm)
+            first, total, _ = stream_timings(assistant, OVERVIEW, llm)
             samples[count]["overview_total"].append(total)
             if first is not None:
                 samples[count]["overview_first"].append(first)
@@ -79,7 +79,7 @@ def measure_latency(
         "load_average_before": round(load_before, 2),
         "load_average_after": round(os.getloadavg()[0], 2),
         "threads": {
-            str(count): {name: _summary(values) for name, values in figures.items()}
+            str(count): {name: latency_summary(values) for name, values in figures.items()}
             for count, figures in samples.items()
         },
     }

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from langchain_core.embeddings import Embeddings
 
@@ -22,16 +22,21 @@ from index import BriefStore, Ingestor, SentenceTransformerEmbeddings, Settings,
 from .corpus import generate_briefs, generate_questions
 from .processes import brief_command, free_port, stop_process, vm_hwm_mb, wait_until_up
 
+if TYPE_CHECKING:
+    from assistant.service import Assistant
+
 __all__ = [
     "SEED_BRIEF",
     "SEED_TESTSET",
     "Progress",
     "brief_list_seconds",
+    "latency_summary",
     "measure_answers",
     "measure_app",
     "measure_ingest",
     "measure_retrieval",
     "peak_rss_mb",
+    "stream_timings",
 ]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -224,8 +229,11 @@ def brief_list_seconds(home: Path, runs: int = 3) -> float:
     return round(statistics.median(times), 2)
 
 
-def _stream_timings(assistant: Any, question: str, llm: str) -> tuple[float | None, float, bool]:
-    """(seconds to the first draft token or None when the model was not asked, total seconds, refused)."""
+def stream_timings(assistant: Assistant, question: str, llm: str) -> tuple[float | None, float, bool]:
+    """Time one streamed answer: (seconds to its first draft token, total seconds, whether it was refused).
+
+    The first is None when no draft text came before the answer.
+    """
     from assistant.citations import Answer
 
     started = time.perf_counter()
@@ -239,7 +247,8 @@ def _stream_timings(assistant: Any, question: str, llm: str) -> tuple[float | No
     return first, time.perf_counter() - started, refused
 
 
-def _summary(samples_s: Sequence[float]) -> dict[str, float | int]:
+def latency_summary(samples_s: Sequence[float]) -> dict[str, float | int]:
+    """The count, percentiles and maximum, in milliseconds, of latencies given in seconds."""
     if not samples_s:
         return {"n": 0}
     ms = [s * 1000 for s in samples_s]
@@ -273,7 +282,7 @@ def measure_app(home: Path, questions: Sequence[str], llm: str, timeout: float =
         return {
             "questions": len(questions),
             "listening_after_s": round(listening, 2),
-            "api_total": _summary(totals[1:] or totals),
+            "api_total": latency_summary(totals[1:] or totals),
             "first_question_s": round(totals[0], 2) if totals else None,
             "peak_rss_mb_before_questions": rss_idle,
             "peak_rss_mb": vm_hwm_mb(process.pid),
@@ -303,10 +312,10 @@ def measure_answers(
     if progress:
         progress(f"answers: {warm_questions} warm questions with --llm {llm}")
     load = os.getloadavg()[0]
-    warm_up = _stream_timings(assistant, questions[0], llm)
+    warm_up = stream_timings(assistant, questions[0], llm)
     first_tokens, totals, refused = [], [], 0
     for question in questions[1:]:
-        first, total, was_refused = _stream_timings(assistant, question, llm)
+        first, total, was_refused = stream_timings(assistant, question, llm)
         totals.append(total)
         refused += was_refused
         if first is not None:
@@ -316,8 +325,8 @@ def measure_answers(
         "answered_by_the_model": len(first_tokens),
         "refused": refused,
         "first_question_total_s": round(warm_up[1], 2),
-        "first_token": _summary(first_tokens),
-        "total": _summary(totals),
+        "first_token": latency_summary(first_tokens),
+        "total": latency_summary(totals),
         "load_average_before": round(load, 2),
         "load_average_after": round(os.getloadavg()[0], 2),
     }
@@ -333,7 +342,7 @@ def measure_answers(
         cold_times.append(time.perf_counter() - started)
     children_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     cold = {
-        "total": _summary(cold_times),
+        "total": latency_summary(cold_times),
         "runs_s": [round(t, 2) for t in cold_times],
         "peak_rss_mb": round(children_peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1),
         "load_average_before": round(load, 2),

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .chunking import chunk_document
-    from .documents import Chunk, SourceDocument, content_hash
+    from .documents import Chunk, SourceDocument, SourceSpan, content_hash
     from .embeddings import SentenceTransformerEmbeddings
     from .errors import BriefError, ConfigError, IngestError, StoreError
     from .grades import Grade, GradeError
@@ -43,6 +43,7 @@ __all__ = [
     "SentenceTransformerEmbeddings",
     "Settings",
     "SourceDocument",
+    "SourceSpan",
     "Span",
     "StoreError",
     "chunk_document",
@@ -57,7 +58,7 @@ __all__ = [
 
 _MODULES = {
     "chunking": ("chunk_document",),
-    "documents": ("Chunk", "SourceDocument", "content_hash"),
+    "documents": ("Chunk", "SourceDocument", "SourceSpan", "content_hash"),
     "embeddings": ("SentenceTransformerEmbeddings",),
     "errors": ("BriefError", "ConfigError", "IngestError", "StoreError"),
     "grades": ("Grade", "GradeError"),

@@ -1,11 +1,11 @@
-"""The records that flow through the index: a source document and its chunks."""
+"""The records that flow through the index: a source document, a located passage of it, and its chunks."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
 
-__all__ = ["Chunk", "SourceDocument", "content_hash"]
+__all__ = ["Chunk", "SourceDocument", "SourceSpan", "content_hash"]
 
 
 def content_hash(text: str) -> str:
@@ -33,14 +33,32 @@ class SourceDocument:
 
 
 @dataclass(frozen=True)
-class Chunk:
-    """A run of whole sentences of one document, with its place in the document's text."""
+class SourceSpan:
+    """A passage of a stored document: ``store.text(source)[start:end]``, in paragraph ``paragraph`` (from 1).
+
+    Chunks, evidence sentences, citations and quotes are all source spans with more fields after these four.
+    """
 
     source: str
-    text: str
     start: int
     end: int
     paragraph: int
+
+    def of(self, text: str) -> str:
+        """The characters of ``text`` (the stored text of ``source``) this span covers."""
+        return text[self.start : self.end]
+
+    @property
+    def label(self) -> str:
+        """The citation string a briefer pastes: ``china-belarus-brief.txt, ¶3, chars 1204–1290``."""
+        return f"{self.source}, ¶{self.paragraph}, chars {self.start}–{self.end}"
+
+
+@dataclass(frozen=True)
+class Chunk(SourceSpan):
+    """A run of whole sentences of one document: ``text`` is its characters."""
+
+    text: str
     index: int
     doc_sha256: str
 

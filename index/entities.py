@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from . import gazetteer as gz
+from .sentences import Span
 
 __all__ = [
     "ENTITY_TYPES",
@@ -48,12 +49,10 @@ EXTRACTOR_VERSION = 1
 
 
 @dataclass(frozen=True)
-class Mention:
+class Mention(Span):
     """One mention of an entity: ``document_text[start:end] == text``; ``name`` is the entity it names."""
 
     type: EntityType
-    start: int
-    end: int
     text: str
     name: str
 
@@ -98,7 +97,7 @@ def entities_from_json(data: str, text: str) -> list[Mention] | None:
             if kind not in ENTITY_TYPES or not 0 <= start < end <= len(text):
                 return None
             surface = text[start:end]
-            mentions.append(Mention(kind, start, end, surface, str(row[3]) if len(row) > 3 else surface))
+            mentions.append(Mention(start, end, kind, surface, str(row[3]) if len(row) > 3 else surface))
         return mentions
     except (ValueError, TypeError, KeyError, IndexError, AttributeError):
         return None
@@ -157,7 +156,7 @@ def _date_mentions(text: str) -> list[Mention]:
         named = [w for w in words if _CAPITALISED_DATE_WORD.match(w) and w.lower() in _NAMES_LOWER]
         if any(not w[0].isupper() for w in named):
             continue
-        found.append(Mention("date", match.start(), match.end(), core, " ".join(core.split())))
+        found.append(Mention(match.start(), match.end(), "date", core, " ".join(core.split())))
     return found
 
 
@@ -180,9 +179,7 @@ _INITIAL = re.compile(r"[A-Z]\.$")
 
 
 @dataclass(frozen=True)
-class _Token:
-    start: int
-    end: int
+class _Token(Span):
     text: str
 
     @property
@@ -382,7 +379,7 @@ def extract_mentions(text: str) -> list[Mention]:
 
 def _mention(kind: str, text: str, start: int, end: int, name: str | None = None) -> Mention:
     surface = text[start:end]
-    return Mention(kind, start, end, surface, name or _clean(surface))  # type: ignore[arg-type]
+    return Mention(start, end, kind, surface, name or _clean(surface))  # type: ignore[arg-type]
 
 
 def _type_run(text: str, segments: list[_Segment], mentions: list[Mention], pending: list[_Pending]) -> None:
@@ -441,7 +438,7 @@ def _hyphenated_places(text: str, segment: _Segment, mentions: list[Mention]) ->
         for part in token.text.split("-"):
             country = gz.country_of(part) if part else None
             if country and "-" in token.text:
-                mentions.append(Mention("place", offset, offset + len(part), part, country))
+                mentions.append(Mention(offset, offset + len(part), "place", part, country))
                 found = True
             offset += len(part) + 1
     return found
@@ -475,7 +472,7 @@ def _resolve(text: str, mentions: list[Mention], pending: list[_Pending]) -> Non
             long_orgs.setdefault(m.name.split()[0], set()).add(m.name)
     short_orgs = {first: next(iter(names)) for first, names in long_orgs.items() if len(names) == 1}
     named = [
-        Mention(defined.type, match.start(), match.end(), acronym, defined.name)
+        Mention(match.start(), match.end(), defined.type, acronym, defined.name)
         for acronym, defined in aliases.items()
         for match in re.finditer(rf"\b{re.escape(acronym)}\b", text)
     ]
@@ -490,9 +487,9 @@ def _resolve(text: str, mentions: list[Mention], pending: list[_Pending]) -> Non
             mentions.append(_mention("place", text, segment.start, segment.end))
     for index, m in enumerate(mentions):
         if m.type == "person" and m.name in surnames:
-            mentions[index] = Mention("person", m.start, m.end, m.text, surnames[m.name])
+            mentions[index] = Mention(m.start, m.end, "person", m.text, surnames[m.name])
         elif m.type == "org" and m.name in short_orgs:  # "Lockheed" after "Lockheed Martin"
-            mentions[index] = Mention("org", m.start, m.end, m.text, short_orgs[m.name])
+            mentions[index] = Mention(m.start, m.end, "org", m.text, short_orgs[m.name])
 
 
 def _deduplicated(mentions: list[Mention]) -> list[Mention]:

@@ -1,6 +1,6 @@
 """Place names, demonyms, capitals, month and weekday names, title words and organisation cues: data, one copy.
 
-Everything brief recognises by list lives here, so the entity extractor, the lexical normaliser and the
+Everything brief recognises by list lives here, so the entity extractor, the word rules (:mod:`index.terms`) and the
 answer checks agree. Importing this module costs no more than parsing the tables below (no third-party import).
 
 Names are kept as written in English news (``"South Korea"``, ``"Belarusian"``); look-ups go through

@@ -15,11 +15,12 @@ from pathlib import Path
 
 from .documents import SourceDocument
 from .errors import IngestError
+from .gazetteer import MONTHS
 from .settings import Settings
 
 __all__ = ["SUPPORTED_SUFFIXES", "load_document", "load_bytes"]
 
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_MONTHS = "|".join(MONTHS)
 _DEFAULT_MAX_BYTES = int(Settings.model_fields["max_file_mb"].default * 1024 * 1024)
 """The size limit when the caller names none: ``BRIEF_MAX_FILE_MB``'s default."""
 UNZIPPED_FACTOR = 10

@@ -9,15 +9,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .gazetteer import MONTH_ABBREVIATIONS
+
 __all__ = ["Span", "paragraph_spans", "sentence_spans"]
 
 _ABBREVIATIONS = frozenset(
     """
     mr mrs ms dr prof gen maj col lt sgt capt cpt adm cmdr gov sen rep rev st jr sr mt ft
-    inc ltd co corp dept univ est approx vs etc al fig no nos vol pp jan feb mar apr jun jul aug
-    sep sept oct nov dec mon tue wed thu fri sat sun e.g i.e a.m p.m u.s u.k u.n u.s.a
+    inc ltd co corp dept univ est approx vs etc al fig no nos vol pp mon tue wed thu fri sat sun
+    e.g i.e a.m p.m u.s u.k u.n u.s.a
     """.split()
-)
+) | {month.lower() for month in MONTH_ABBREVIATIONS if month != "May"}  # "in May." ends a sentence
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9\u00C0-\u024F\u0400-\u04FF])")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
@@ -25,7 +27,12 @@ _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 
 @dataclass(frozen=True)
 class Span:
-    """A half-open character range ``[start, end)`` of a text."""
+    """A half-open character range ``[start, end)`` of a text.
+
+    The splitters run on any text (a stored document, a chunk's text, a benchmark's passage) and know neither
+    its source nor its paragraph: a span of one of them becomes a :class:`~index.documents.SourceSpan` once the
+    caller places it in a stored document.
+    """
 
     start: int
     end: int
@@ -75,7 +82,7 @@ def sentence_spans(text: str, paragraph: Span | None = None) -> list[Span]:
         return [s for p in paragraph_spans(text) for s in sentence_spans(text, p)]
     spans: list[Span] = []
     start = paragraph.start
-    block = text[paragraph.start : paragraph.end]
+    block = paragraph.of(text)
     for match in _BOUNDARY.finditer(block):
         end = paragraph.start + match.end()
         first_period = paragraph.start + match.start() + 1

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .sentences import sentence_spans
+from .sentences import Span, sentence_spans
 
 __all__ = ["Flag", "find_flags", "suspect_rule"]
 
@@ -31,11 +31,9 @@ _MAX_FLAGS = 20
 
 
 @dataclass(frozen=True)
-class Flag:
+class Flag(Span):
     """A span of a document's text addressed to an AI system: ``text == document_text[start:end]``."""
 
-    start: int
-    end: int
     text: str
 
     def as_dict(self) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from index.lexical import content_terms
+from index.terms import content_terms
 
 ANSWER_KEYS = frozenset(
     {"question", "answer", "refused", "citations", "sentences", "conflicts", "confidence", "model", "timings_ms"}

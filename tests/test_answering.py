@@ -11,7 +11,7 @@ from assistant.errors import LLMError
 from assistant.evidence import coverage
 from assistant.grounding import AnswerType, analyze_question, claim_support, has_candidate, unsupported_facts
 from index import Settings
-from index.lexical import content_terms
+from index.terms import content_terms
 
 from .fakes import ANSWER_KEYS, HashEmbeddings, ScriptedChatModel
 
@@ -95,6 +95,8 @@ def test_a_capital_stands_for_its_country_but_an_ambiguous_one_does_not() -> Non
         "moldova",
     ]
     assert content_terms("Washington and London") == ["washington", "london"]
+    assert content_terms("Pyongyang and Seoul") == ["korea", "korea"]
+    assert content_terms("American and Filipino troops") == ["america", "filipino", "troop"]
 
 
 def test_a_duration_answers_how_long_but_a_date_does_not() -> None:
@@ -124,6 +126,14 @@ def test_extractive_answer_cites_verbatim_passage(assistant: Assistant) -> None:
     data = answer.as_dict()
     assert set(data) == ANSWER_KEYS
     assert set(data["timings_ms"]) == {"retrieve", "generate", "total"}
+
+
+def test_a_question_is_embedded_once(assistant: Assistant, monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+    embed = assistant.embeddings.embed_query
+    monkeypatch.setattr(assistant.embeddings, "embed_query", lambda text: asked.append(text) or embed(text))
+    assistant.ask("Who disclosed the presence of North Korean units in Kursk?", llm="none")
+    assert asked == ["Who disclosed the presence of North Korean units in Kursk?"]
 
 
 @pytest.mark.parametrize(

@@ -1,29 +1,20 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from assistant.briefs import SourceSentence
 from assistant.cli import main
 from assistant.conflicts import Conflict, find_conflicts
 from ui.render import conflicts_html
 
 
-@dataclass(frozen=True)
-class S:
+def S(source: str, text: str, start: int = 0, paragraph: int = 1) -> SourceSentence:
     """An evidence sentence as the answer path has it."""
-
-    source: str
-    text: str
-    start: int = 0
-    paragraph: int = 1
-
-    @property
-    def end(self) -> int:
-        return self.start + len(self.text)
+    return SourceSentence(source, start, start + len(text), paragraph, text)
 
 
 def _values(conflicts: list[Conflict]) -> list[list[str]]:

@@ -5,7 +5,6 @@ from typing import Any
 import pytest
 
 from assistant.evaluation.metrics import (
-    Located,
     contains_reference,
     exact_match,
     first_hit_rank,
@@ -16,10 +15,11 @@ from assistant.evaluation.metrics import (
     summarize,
     token_f1,
 )
+from index import SourceSpan
 
 DOC = "brief.txt"
-DENISENKO = Located(DOC, 100, 150)
-REFERENDUM = Located(DOC, 300, 340)
+DENISENKO = SourceSpan(DOC, 100, 150, 1)
+REFERENDUM = SourceSpan(DOC, 300, 340, 1)
 QUESTIONS: list[dict[str, Any]] = [
     {"id": "q1", "type": "factoid", "references": ["Vadim Denisenko", "Denisenko"], "support": [DENISENKO]},
     {"id": "q2", "type": "factoid", "references": ["October 20"], "support": [REFERENDUM]},
@@ -32,7 +32,7 @@ def _run(answers: list[dict]) -> dict:
     return summarize(scores)
 
 
-def _answer(text: str, refused: bool, retrieved: list[Located], cited: list[Located], total: float) -> dict:
+def _answer(text: str, refused: bool, retrieved: list[SourceSpan], cited: list[SourceSpan], total: float) -> dict:
     return {
         "answer": text,
         "refused": refused,
@@ -45,9 +45,11 @@ def _answer(text: str, refused: bool, retrieved: list[Located], cited: list[Loca
 def test_perfect_system_scores_one_everywhere() -> None:
     summary = _run(
         [
-            _answer("Vadim Denisenko", False, [Located(DOC, 90, 200), Located(DOC, 0, 80)], [DENISENKO], 100),
-            _answer("October 20.", False, [Located(DOC, 290, 400)], [Located(DOC, 310, 330)], 200),
-            _answer("The briefs do not say.", True, [Located(DOC, 0, 80)], [], 300),
+            _answer(
+                "Vadim Denisenko", False, [SourceSpan(DOC, 90, 200, 1), SourceSpan(DOC, 0, 80, 1)], [DENISENKO], 100
+            ),
+            _answer("October 20.", False, [SourceSpan(DOC, 290, 400, 1)], [SourceSpan(DOC, 310, 330, 1)], 200),
+            _answer("The briefs do not say.", True, [SourceSpan(DOC, 0, 80, 1)], [], 300),
         ]
     )
     assert summary["n"] == 3
@@ -68,8 +70,8 @@ def test_system_that_refuses_everything() -> None:
     refusal = "The briefs do not say."
     summary = _run(
         [
-            _answer(refusal, True, [Located(DOC, 0, 80), Located(DOC, 120, 200)], [], 10),
-            _answer(refusal, True, [Located(DOC, 0, 80)], [], 10),
+            _answer(refusal, True, [SourceSpan(DOC, 0, 80, 1), SourceSpan(DOC, 120, 200, 1)], [], 10),
+            _answer(refusal, True, [SourceSpan(DOC, 0, 80, 1)], [], 10),
             _answer(refusal, True, [], [], 10),
         ]
     )
@@ -84,12 +86,12 @@ def test_system_that_refuses_everything() -> None:
 
 
 def test_system_that_cites_the_wrong_span() -> None:
-    wrong = [Located(DOC, 400, 450), Located("other.txt", 100, 150), Located(DOC, 150, 160)]
+    wrong = [SourceSpan(DOC, 400, 450, 1), SourceSpan("other.txt", 100, 150, 1), SourceSpan(DOC, 150, 160, 1)]
     summary = _run(
         [
             _answer("It was Vadim Denisenko [1].", False, [DENISENKO], wrong[:2], 10),
             _answer("On October 20.", False, [REFERENDUM], wrong[2:], 10),
-            _answer("Kursk.", False, [], [Located(DOC, 0, 10)], 10),
+            _answer("Kursk.", False, [], [SourceSpan(DOC, 0, 10, 1)], 10),
         ]
     )
     assert summary["answer"]["contains_reference"] == 1.0
@@ -140,13 +142,13 @@ def test_answer_overlap_measures() -> None:
 
 
 def test_spans_overlap_only_when_sharing_a_character_of_the_same_source() -> None:
-    span = Located(DOC, 100, 150)
-    assert overlaps_any(Located(DOC, 149, 160), [span])
-    assert not overlaps_any(Located(DOC, 150, 160), [span])
-    assert not overlaps_any(Located(DOC, 90, 100), [span])
-    assert not overlaps_any(Located("other.txt", 100, 150), [span])
-    assert overlaps_any(Located(DOC, 0, 1000), [span])
-    retrieved = [Located(DOC, 0, 50), Located("x", 100, 150), Located(DOC, 120, 130)]
+    span = SourceSpan(DOC, 100, 150, 1)
+    assert overlaps_any(SourceSpan(DOC, 149, 160, 1), [span])
+    assert not overlaps_any(SourceSpan(DOC, 150, 160, 1), [span])
+    assert not overlaps_any(SourceSpan(DOC, 90, 100, 1), [span])
+    assert not overlaps_any(SourceSpan("other.txt", 100, 150, 1), [span])
+    assert overlaps_any(SourceSpan(DOC, 0, 1000, 1), [span])
+    retrieved = [SourceSpan(DOC, 0, 50, 1), SourceSpan("x", 100, 150, 1), SourceSpan(DOC, 120, 130, 1)]
     assert first_hit_rank(retrieved, [span]) == 3
     assert first_hit_rank(retrieved, []) is None
 

@@ -191,7 +191,7 @@ def _inert_markdown(markdown: str) -> str:
 def test_markup_renders_as_its_own_text(payload: str) -> None:
     text = f"The Zorblax brigade moved to {payload} Gomel."
     source = f"{payload}.md"
-    citation = Citation(1, source, 0, len(text), text, 1, 0.9)
+    citation = Citation(source, 0, len(text), 1, 1, text, 0.9)
     answer = Answer(
         question=payload,
         answer=f"{text} [1]",

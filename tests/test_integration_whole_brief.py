@@ -14,7 +14,7 @@ import pytest
 from assistant import Assistant
 from assistant.briefs import load_briefs
 from assistant.lists import list_answer
-from assistant.overview import summarize
+from assistant.overview import overview_answer
 from index import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,7 +42,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
 
 
 def test_the_seed_overview_covers_six_of_its_eight_main_facts(assistant: Assistant) -> None:
-    answer = summarize(assistant.store, assistant.sentence_cache.vectors)
+    answer = overview_answer("Summarize the briefs.", assistant.overview_sentences(assistant.briefs()))
     quotes = [c.quote for c in answer.citations]
     assert 3 <= len(quotes) <= 6
     covered = [fact for fact, words in SEED_FACTS.items() if any(all(w in q for w in words) for q in quotes)]

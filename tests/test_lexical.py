@@ -8,7 +8,7 @@ import pytest
 
 from assistant.retrieval import HybridRetriever
 from index import BriefStore, Chunk, Ingestor, LexicalIndex, Settings
-from index.lexical import content_terms
+from index.terms import content_terms
 
 from .fakes import HashEmbeddings
 
@@ -22,7 +22,7 @@ TEXTS = [
 
 
 def _chunks(texts: list[str]) -> list[Chunk]:
-    return [Chunk(f"doc{i}.txt", t, 0, len(t), 1, 0, f"{i:064d}") for i, t in enumerate(texts)]
+    return [Chunk(f"doc{i}.txt", 0, len(t), 1, t, 0, f"{i:064d}") for i, t in enumerate(texts)]
 
 
 def _reference_bm25(texts: list[str], query: str, k1: float = 1.5, b: float = 0.75) -> list[float]:

@@ -12,7 +12,6 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from assistant import Assistant, QuoteResult
-from assistant.citations import citation_label
 from assistant.cli import CliContext, main
 from assistant.quotes import RELEVANCE_FLOOR, SUSPECT, QuoteError
 from index import BriefError, BriefStore, Grade, Settings, paragraph_spans, sentence_spans
@@ -46,7 +45,7 @@ def assert_sound(result: QuoteResult, assistant: Assistant, limit: int) -> None:
     for q in result.quotes:
         text = assistant.store.text(q.source)
         assert text[q.start : q.end] == q.quote
-        assert q.citation == citation_label(q.source, q.paragraph, q.start, q.end)
+        assert q.citation == f"{q.source}, ¶{q.paragraph}, chars {q.start}–{q.end}"
         assert q.score >= RELEVANCE_FLOOR
         paragraph = paragraph_spans(text)[q.paragraph - 1]
         sentences = sentence_spans(text, paragraph)
@@ -68,6 +67,14 @@ def test_seed_topic_gets_the_verbatim_sentence_with_its_citation(seeded: Assista
     assert quote.title == seeded.store.document(SEED_NAME).title  # type: ignore[union-attr]
     assert result.message == f"1 quote about '{MOLDOVA}' from 1 brief."
     assert_sound(result, seeded, 5)
+
+
+def test_the_topic_is_embedded_once(seeded: Assistant, monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+    embed = seeded.embeddings.embed_query
+    monkeypatch.setattr(seeded.embeddings, "embed_query", lambda text: asked.append(text) or embed(text))
+    assert seeded.quotes("North Korean troops").quotes
+    assert asked == ["North Korean troops"]
 
 
 def test_off_topic_gets_no_weak_matches(seeded: Assistant) -> None:

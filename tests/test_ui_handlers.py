@@ -103,7 +103,7 @@ def test_sources_html_highlights_the_cited_span_inside_its_paragraph_escaped() -
     text = "Title line.\n\nFirst <b>bold</b> sentence. The cited & quoted one. Last one.\n\nOther paragraph."
     start = text.index("The cited")
     end = text.index("Last") - 1
-    citation = Citation(1, "x.txt", start, end, text[start:end], 2, 0.9)
+    citation = Citation("x.txt", start, end, 2, 1, text[start:end], 0.9)
     html = sources_html(_answer(False, [], [citation]), lambda source: text)
     assert "<mark>The cited &amp; quoted one.</mark>" in html
     assert "First &lt;b&gt;bold&lt;/b&gt; sentence. <mark>" in html and "</mark> Last one.</p>" in html
@@ -117,7 +117,7 @@ def test_sources_html_highlights_the_cited_span_inside_its_paragraph_escaped() -
 def test_sources_html_cuts_long_paragraphs_around_the_span() -> None:
     text = "word " * 400 + "TARGET." + " tail" * 400
     start = text.index("TARGET")
-    citation = Citation(1, "x.txt", start, start + 7, "TARGET.", 1, 0.9)
+    citation = Citation("x.txt", start, start + 7, 1, 1, "TARGET.", 0.9)
     html = sources_html(_answer(False, [], [citation]), lambda source: text)
     paragraph = html[html.index('<p class="brief-paragraph">') :]
     assert paragraph.count("…") == 2 and len(paragraph) < 1400

@@ -11,7 +11,7 @@ from assistant.briefs import load_briefs
 from assistant.errors import SourceError
 from assistant.lists import entity_listing, list_answer, list_question
 from assistant.narrowing import date_bound, narrow
-from assistant.overview import is_overview_question, select_overview_sentences, summarize
+from assistant.overview import is_overview_question, overview_answer, select_overview_sentences
 from assistant.timeline import Anchor, anchor_of, build_timeline, normalize_date, parse_date
 from index import BriefStore, DocumentInfo, Ingestor, Settings
 
@@ -98,7 +98,7 @@ def test_lists_cover_every_brief_unless_narrowed(store: BriefStore) -> None:
 
 
 def test_entity_listing_cites_every_mention(store: BriefStore) -> None:
-    people = entity_listing(store, [SEED], "person")
+    people = entity_listing(load_briefs(store, [SEED]), "person")
     assert [p["name"] for p in people] == ["Vadim Denisenko", "Mark Rutte", "Vladimir Putin"]
     text = store.text(SEED)
     denisenko = people[0]["mentions"]
@@ -144,7 +144,7 @@ def test_overview_sentences_are_verbatim_distinct_and_few(store: BriefStore) -> 
     assert [s.start for s in chosen] == sorted(s.start for s in chosen)
     for sentence in chosen:
         assert brief.text[sentence.start : sentence.end] == sentence.text
-    answer = summarize(store, embeddings.embed_documents, [SEED])
+    answer = overview_answer("Summarize the brief.", chosen, {brief.source: brief.title})
     assert not answer.refused and len(answer.citations) == len(chosen)
     assert [c.quote for c in answer.citations] == [s.text for s in chosen]
     assert all(s.supported and s.citations == (n,) for n, s in enumerate(answer.sentences, start=1))
@@ -152,7 +152,10 @@ def test_overview_sentences_are_verbatim_distinct_and_few(store: BriefStore) -> 
 
 
 def test_an_overview_of_several_briefs_spans_them(store: BriefStore) -> None:
-    answer = summarize(store, HashEmbeddings().embed_documents)
+    briefs = load_briefs(store)
+    answer = overview_answer(
+        "Summarize the briefs.", select_overview_sentences(briefs, HashEmbeddings().embed_documents)
+    )
     assert {c.source for c in answer.citations} == {SEED, DATED}
 
 

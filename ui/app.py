@@ -259,16 +259,9 @@ def warm_up(assistant: Assistant) -> None:
     Run in a background thread by :func:`serve`, so the app starts listening at once and the first question
     does not pay for loading; a failure here is logged, and left for that question to report to its user.
     """
-    from assistant.llm import EmbeddedChatModel
-
     started = time.perf_counter()
     try:
-        assistant.embeddings.embed_query("warm-up")
-        if assistant.documents():
-            assistant.retriever.lexical_index()
-        model = assistant.chat_model()
-        if isinstance(model, EmbeddedChatModel):
-            model.warm_up()
+        assistant.warm_up()
     except Exception as error:  # noqa: BLE001 - the first question reports any real problem with a clear message
         logger.warning("Warm-up failed, the first question will load the models: %s: %s", type(error).__name__, error)
         logger.debug("Warm-up failure", exc_info=True)

@@ -14,10 +14,10 @@ from typing import Any
 import gradio as gr
 
 from assistant import Assistant
-from assistant.briefs import Brief, SourceSentence, load_briefs
+from assistant.briefs import Brief, SourceSentence
 from assistant.citations import Answer, Citation
 from assistant.lists import entity_listing
-from assistant.overview import overview_answer, select_overview_sentences
+from assistant.overview import overview_answer
 from assistant.timeline import TimelineEvent, build_timeline
 from index import BriefError
 
@@ -114,7 +114,7 @@ class OverviewHandlers:
     def _briefs(self, source: str | None) -> list[Brief]:
         chosen = None if not source or source == ALL_BRIEFS else [source]
         try:
-            return load_briefs(self.assistant.store, chosen)
+            return self.assistant.briefs(chosen)
         except BriefError as error:
             raise gr.Error(escape(str(error), quote=False)) from None
 
@@ -132,12 +132,11 @@ class OverviewHandlers:
 
         """
         briefs = self._briefs(source)
-        sentences = select_overview_sentences(briefs, self.assistant.sentence_cache.vectors)
+        sentences = self.assistant.overview_sentences(briefs)
         summary = overview_answer("Summarize the briefs.", sentences, {b.source: b.title for b in briefs})
-        sources = [b.source for b in briefs]
         return {
             "summary": summary.as_dict(),
-            "entities": entity_listing(self.assistant.store, sources),
+            "entities": entity_listing(briefs),
             "timeline": [event.as_dict() for event in build_timeline(briefs)],
         }
 
@@ -147,7 +146,7 @@ class OverviewHandlers:
         if not briefs:
             return '<p class="brief-empty">No documents indexed yet: add some in the Library tab.</p>', ""
         passages = _Passages({b.source: b.title for b in briefs})
-        sentences = select_overview_sentences(briefs, self.assistant.sentence_cache.vectors)
+        sentences = self.assistant.overview_sentences(briefs)
         body = (
             _summary_html(sentences, passages)
             + _entities_html(briefs, passages)

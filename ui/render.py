@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from html import escape
 from typing import Any
 
-from assistant.citations import Answer, AnswerSentence, Citation, citation_label
+from assistant.citations import Answer, AnswerSentence, Citation
 from assistant.conflicts import Conflict
 from assistant.quotes import QuoteResult
 from index import DocumentInfo, Grade, IngestReport, paragraph_spans
@@ -139,7 +139,7 @@ def _source(citation: Citation, text: str, grade: str | None) -> str:
         f'<summary><span class="brief-n">[{citation.n}]</span> {_grade(grade)}'
         f'<span class="brief-label">{escape(citation.label)}</span>'
         f'<span class="brief-snippet">“{escape(_snippet(citation.quote))}”</span></summary>'
-        f'<p class="brief-paragraph">{escape(before)}<mark>{escape(text[citation.start : citation.end])}</mark>'
+        f'<p class="brief-paragraph">{escape(before)}<mark>{escape(citation.of(text))}</mark>'
         f"{escape(after)}</p></details>"
     )
 
@@ -166,7 +166,7 @@ def conflicts_html(conflicts: Sequence[Conflict]) -> str:
             f'<div class="brief-conflict-value"><p class="brief-conflict-figure">{escape(value.value)}</p>'
             + "".join(
                 f'<p>{_grade(c.grade)}<span class="brief-label">'
-                f"{escape(citation_label(c.source, c.paragraph, c.start, c.end))}</span>"
+                f"{escape(c.label)}</span>"
                 f'<span class="brief-snippet">“{escape(_snippet(c.quote))}”</span></p>'
                 for c in value.citations
             )

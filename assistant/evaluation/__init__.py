@@ -2,7 +2,7 @@
 
 from .baseline import StuffedBaseline
 from .disagreement import conflicts_report, score_conflicts
-from .metrics import Located, QuestionScore, score_question, summarize
+from .metrics import QuestionScore, score_question, summarize
 from .report import format_table, markdown_report, metric_rows, write_outputs
 from .rgb import read_rgb, rgb_correct, rgb_rows, run_rgb
 from .runner import EvalReport, EvalRun, evaluate, indexed_texts, run_evaluation, run_testset
@@ -13,7 +13,6 @@ __all__ = [
     "SUSPECT_SET",
     "EvalReport",
     "EvalRun",
-    "Located",
     "QuestionScore",
     "StuffedBaseline",
     "TestQuestion",

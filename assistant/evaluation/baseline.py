@@ -55,7 +55,7 @@ def _format_docs(docs: list[Document]) -> str:
 def _retrieved(rank: int, doc: Document) -> Citation:
     """A retrieved chunk as the evaluation locates it (the stock retriever gives no score)."""
     meta = doc.metadata
-    return Citation(rank, meta["source"], meta["start"], meta["end"], doc.page_content, meta["paragraph"], 0.0)
+    return Citation(meta["source"], meta["start"], meta["end"], meta["paragraph"], rank, doc.page_content, 0.0)
 
 
 class StuffedBaseline:

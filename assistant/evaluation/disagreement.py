@@ -9,30 +9,21 @@ title case, about sport, films and companies: harder for a rule-based detector t
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from index.sentences import sentence_spans
 
+from ..briefs import SourceSentence
 from ..conflicts import find_conflicts
 from ..errors import TestSetError
 
 __all__ = ["conflicts_report", "score_conflicts"]
 
 
-@dataclass(frozen=True)
-class _Sentence:
-    source: str
-    start: int
-    end: int
-    paragraph: int
-    text: str
-
-
-def _sentences(passages: list[str], name: str) -> list[_Sentence]:
+def _sentences(passages: list[str], name: str) -> list[SourceSentence]:
     return [
-        _Sentence(f"{name}-{number}", span.start, span.end, 1, span.of(text))
+        SourceSentence(f"{name}-{number}", span.start, span.end, 1, span.of(text))
         for number, text in enumerate(passages)
         for span in sentence_spans(text)
     ]

@@ -13,11 +13,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from index import SourceSpan
+
 from ..verify import numbers
 
 __all__ = [
     "HIT_RANKS",
-    "Located",
     "QuestionScore",
     "contains_reference",
     "exact_match",
@@ -36,15 +37,6 @@ _NAME_WORD = re.compile(r"(?<![.!?]\s)(?<!^)\b(?:[A-Z](?:\.[A-Z])+\.?|[A-Z][\w�
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _PUNCTUATION = str.maketrans("", "", string.punctuation + "‘’“”–—")
-
-
-@dataclass(frozen=True)
-class Located:
-    """A character span of one source text: a support span, a retrieved passage or a cited quote."""
-
-    source: str
-    start: int
-    end: int
 
 
 def normalize_answer(text: str) -> str:
@@ -102,16 +94,16 @@ def unsupported_facts(sentence: str, quotes: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(missing))
 
 
-def _overlap(a: Located, b: Located) -> bool:
+def _overlap(a: SourceSpan, b: SourceSpan) -> bool:
     return a.source == b.source and a.start < b.end and b.start < a.end
 
 
-def overlaps_any(span: Located, targets: Iterable[Located]) -> bool:
+def overlaps_any(span: SourceSpan, targets: Iterable[SourceSpan]) -> bool:
     """Tell whether ``span`` shares at least one character with one of ``targets``."""
     return any(_overlap(span, t) for t in targets)
 
 
-def first_hit_rank(retrieved: Sequence[Located], support: Sequence[Located]) -> int | None:
+def first_hit_rank(retrieved: Sequence[SourceSpan], support: Sequence[SourceSpan]) -> int | None:
     """Return the 1-based rank of the first retrieved passage overlapping a support span, or None."""
     return next((rank for rank, span in enumerate(retrieved, 1) if overlaps_any(span, support)), None)
 
@@ -160,11 +152,11 @@ def score_question(
     id: str,
     type: str,
     references: Sequence[str],
-    support: Sequence[Located],
+    support: Sequence[SourceSpan],
     answer: str,
     refused: bool,
-    retrieved: Sequence[Located],
-    cited: Sequence[Located],
+    retrieved: Sequence[SourceSpan],
+    cited: Sequence[SourceSpan],
     timings_ms: Mapping[str, float],
     claims: Sequence[tuple[str, Sequence[str]]] = (),
 ) -> QuestionScore:

@@ -161,13 +161,10 @@ def _scratch_pool(
     assistant: Assistant, records: Sequence[RGBRecord]
 ) -> Iterator[tuple[Assistant, Path, dict[str, str]]]:
     """Index every snippet of ``records`` as a small document of a scratch home; yield (assistant, folder, pool)."""
-    from ..service import Assistant as _Assistant
-
     pool = _snippet_pool(records)
     with tempfile.TemporaryDirectory(prefix="brief-rgb-", ignore_cleanup_errors=True) as home:
         settings = assistant.settings.model_copy(update={"home": Path(home), "chroma_url": None, "collection": "rgb"})
-        scratch = _Assistant(settings=settings, embeddings=assistant.embeddings)
-        scratch._chat_models = assistant._chat_models  # one loaded model serves both
+        scratch = assistant.on_index(settings)  # one loaded model serves both
         folder = Path(home) / "snippets"
         folder.mkdir()
         for source, text in pool.items():

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from index import BriefStore
 
-from ..citations import Answer, Citation
+from ..citations import Answer
 from ..errors import TestSetError
-from .metrics import Located, QuestionScore, score_question, summarize
+from .metrics import QuestionScore, score_question, summarize
 from .testset import TestQuestion, TestSet, locate_support, read_testset, unlocated_support
 
 if TYPE_CHECKING:
@@ -27,10 +27,6 @@ Progress = Callable[[int, int], Any]
 """Called after each answered question with (questions answered so far, questions to answer in all)."""
 
 _CITATION_MARK = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
-
-
-def _located(citations: Sequence[Citation]) -> list[Located]:
-    return [Located(c.source, c.start, c.end) for c in citations]
 
 
 def _claims(answer: Answer) -> list[tuple[str, list[str]]]:
@@ -81,8 +77,8 @@ def run_testset(
                 support=locate_support(question, texts),
                 answer=_CITATION_MARK.sub("", answer.answer),
                 refused=answer.refused,
-                retrieved=_located(answer.retrieved),
-                cited=_located(answer.citations),
+                retrieved=answer.retrieved,
+                cited=answer.citations,
                 timings_ms=answer.timings_ms,
                 claims=_claims(answer),
             )

@@ -10,14 +10,16 @@ A malformed line is reported with its number and skipped; only a file with no us
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from index import SourceSpan, paragraph_spans
+
 from ..errors import TestSetError
-from .metrics import Located
 
 __all__ = ["TestQuestion", "TestSet", "locate_support", "read_testset", "unlocated_support"]
 
@@ -131,16 +133,21 @@ def read_testset(path: Path) -> TestSet:
     return testset
 
 
-def locate_support(question: TestQuestion, texts: Mapping[str, str]) -> list[Located]:
+def locate_support(question: TestQuestion, texts: Mapping[str, str]) -> list[SourceSpan]:
     """Every place where one of the question's support spans occurs in the indexed texts."""
     located = []
     for span in question.support:
         for source, text in texts.items():
             start = text.find(span)
             while start >= 0:
-                located.append(Located(source, start, start + len(span)))
+                located.append(SourceSpan(source, start, start + len(span), _paragraph(text, start)))
                 start = text.find(span, start + 1)
     return located
+
+
+def _paragraph(text: str, offset: int) -> int:
+    """The number (from 1) of the paragraph of ``text`` that ``offset`` falls in."""
+    return max(1, bisect.bisect_right([p.start for p in paragraph_spans(text)], offset))
 
 
 def unlocated_support(testset: TestSet, texts: Mapping[str, str]) -> list[str]:
