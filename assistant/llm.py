@@ -82,7 +82,8 @@ class EmbeddedChatModel(BaseChatModel):
                     f"The embedded model file {path} does not exist; name a .gguf file, or use --llm embedded"
                 )
             return path
-        return pack_path(_PACKS[self.pack], Path(self.model_cache or "."))
+        # Without a cache named, the configured one (BRIEF_MODEL_CACHE, or BRIEF_HOME/models), never the working folder.
+        return pack_path(_PACKS[self.pack], Path(self.model_cache) if self.model_cache else Settings().models_path)
 
     def _model(self) -> Any:
         if self._llama is None:

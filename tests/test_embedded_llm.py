@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from assistant.llm import EmbeddedChatModel, make_chat_model
+from assistant.model_pack import QWEN_CODER_1_5B
 from index import Settings
 
 
@@ -18,10 +21,21 @@ def test_embedded_model_settings_come_from_the_environment(monkeypatch: pytest.M
 
 
 @pytest.mark.integration
+def test_a_model_without_a_named_cache_uses_the_configured_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model_cache: Path
+) -> None:
+    """Not the working folder: a test or a script run from the repository must not assemble 1.1 GB there."""
+    monkeypatch.chdir(tmp_path)
+    path = EmbeddedChatModel().model_file()
+    assert path.parent == model_cache and path.stat().st_size == QWEN_CODER_1_5B.size
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.integration
 def test_a_prompt_longer_than_the_context_window_still_gets_an_answer() -> None:
     from langchain_core.messages import HumanMessage
 
-    model = EmbeddedChatModel(n_ctx=512, max_tokens=8)
+    model = EmbeddedChatModel(n_ctx=512, max_tokens=8)  # the pack comes from BRIEF_MODEL_CACHE
     long_prompt = "Passages: " + " ".join(f"Brigade {n} moved to Minsk in May." for n in range(120)) + " Where?"
     reply = "".join(str(chunk.content) for chunk in model.stream([HumanMessage(content=long_prompt)]))
     assert reply.strip() and model._context == 8192
