@@ -60,3 +60,31 @@ def test_embedded_model_streams_draft_tokens(seeded: Assistant) -> None:
     assert len(drafts) > 1, "the embedded model streams its draft token by token"
     final = events[-1]
     assert "October 27-28" in final.answer and final.model.startswith("Qwen2.5-Coder-1.5B")
+
+
+TAIWAN = """Taiwan reports Chinese aircraft near the island
+
+Taiwan's defence ministry said on Monday that 13 Chinese military aircraft and six navy ships were detected around \
+the island over the previous 24 hours.
+
+The ministry said the aircraft crossed the median line of the Taiwan Strait and entered the island's air defence \
+identification zone.
+
+Taiwan scrambled jets and deployed missile systems to monitor the activity, the ministry added.
+"""
+
+
+def test_the_reader_writes_a_distorted_number_and_verification_drops_it(tmp_path: Path) -> None:
+    """The question's false count (14; the brief says 13) is copied by the real model; it never reaches the answer."""
+    (tmp_path / "taiwan.txt").write_text(TAIWAN, encoding="utf-8")
+    assistant = Assistant(settings=Settings(home=tmp_path / "home"))
+    assistant.ingest([tmp_path / "taiwan.txt"])
+    events = list(assistant.stream("Why did the 14 Chinese military aircraft fly near Taiwan?", llm="embedded"))
+    draft, answer = "".join(e for e in events if isinstance(e, str)), events[-1]
+    assert "14" in draft, "the model restates the question's count: the case this test is about"
+    assert answer.refused and "14" not in answer.answer
+    assert [s.text for s in answer.sentences if "14" in s.text and not s.supported], "shown as left out"
+    assert not any("14" in s.text for s in answer.sentences if s.supported)
+    counted = assistant.ask("How many Chinese military aircraft were detected around Taiwan?", llm="embedded")
+    assert not counted.refused and "13" in counted.answer
+    _verbatim(assistant, counted)
