@@ -7,6 +7,7 @@ model), ``ollama:MODEL`` or ``openai:MODEL`` (with ``BRIEF_LLM_BASE_URL`` for an
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -24,9 +25,11 @@ from index import Settings
 
 from .errors import ConfigError, LLMError
 from .model_pack import QWEN_CODER_1_5B, SMOLLM2_135M, ModelPack, pack_path
+from .prompt_state import restore_state, save_state, state_path
 
 __all__ = ["EmbeddedChatModel", "describe_backend", "is_reader", "llm_error", "make_chat_model"]
 
+logger = logging.getLogger(__name__)
 _ROLES = {"human": "user", "ai": "assistant", "system": "system"}
 _Chat = TypeVar("_Chat", bound=BaseChatModel)
 _ANSWER_TOKENS = 160
@@ -57,6 +60,7 @@ class EmbeddedChatModel(BaseChatModel):
     _llama: Any = PrivateAttr(default=None)
     _context: int = PrivateAttr(default=0)
     _lock: Any = PrivateAttr(default_factory=threading.Lock)
+    _saved: Path | None = PrivateAttr(default=None)
 
     @property
     def _llm_type(self) -> str:
@@ -82,8 +86,7 @@ class EmbeddedChatModel(BaseChatModel):
                     f"The embedded model file {path} does not exist; name a .gguf file, or use --llm embedded"
                 )
             return path
-        # Without a cache named, the configured one (BRIEF_MODEL_CACHE, or BRIEF_HOME/models), never the working folder.
-        return pack_path(_PACKS[self.pack], Path(self.model_cache) if self.model_cache else Settings().models_path)
+        return pack_path(_PACKS[self.pack], self._cache())
 
     def _model(self) -> Any:
         if self._llama is None:
@@ -104,7 +107,18 @@ class EmbeddedChatModel(BaseChatModel):
                 verbose=False,
                 seed=0,
             )
+            self._saved = self._state_file()
+            if self._saved is not None and restore_state(self._llama, self._saved):
+                self._saved = None  # a state is there already: nothing to save
         return self._llama
+
+    def _state_file(self) -> Path | None:
+        """Where this pack's prompt state is kept (a model named by its path keeps none: its file may change)."""
+        return None if self.model_path else state_path(self._cache(), self.model_file(), self._context)
+
+    def _cache(self) -> Path:
+        # Without a cache named, the configured one (BRIEF_MODEL_CACHE, or BRIEF_HOME/models), never the working folder.
+        return Path(self.model_cache) if self.model_cache else Settings().models_path
 
     def warm_up(self) -> None:
         """Load the model and run one tiny completion now, so the first question pays for neither."""
@@ -158,6 +172,13 @@ class EmbeddedChatModel(BaseChatModel):
                     if run_manager:
                         run_manager.on_llm_new_token(token)
                     yield ChatGenerationChunk(message=AIMessageChunk(content=token))
+            if self._saved is not None:
+                # The first reply of a process with no saved state: save it, so the next process starts warm.
+                path, self._saved = self._saved, None
+                try:
+                    save_state(self._llama, path)
+                except OSError as error:
+                    logger.warning("Could not save the prompt state to %s: %s", path, error)
 
 
 def make_chat_model(spec: str, settings: Settings) -> BaseChatModel | None:

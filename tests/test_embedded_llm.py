@@ -39,3 +39,35 @@ def test_a_prompt_longer_than_the_context_window_still_gets_an_answer() -> None:
     long_prompt = "Passages: " + " ".join(f"Brigade {n} moved to Minsk in May." for n in range(120)) + " Where?"
     reply = "".join(str(chunk.content) for chunk in model.stream([HumanMessage(content=long_prompt)]))
     assert reply.strip() and model._context == 8192
+
+
+@pytest.mark.integration
+def test_a_new_process_starts_from_the_saved_prompt_state(tmp_path: Path, model_cache: Path) -> None:
+    """The first reply saves llama.cpp's state; a new model loads it and replies the same; a bad file is dropped."""
+    from langchain_core.messages import HumanMessage, SystemMessage
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    verified = EmbeddedChatModel(model_cache=str(model_cache)).model_file()
+    for path in (verified, verified.with_name(verified.name + ".verified")):
+        (cache / path.name).symlink_to(path)
+    messages = [
+        SystemMessage(content="You answer in one short sentence."),
+        HumanMessage(content="Sentences:\n[1] Thirteen aircraft were seen on Monday.\n\nQuestion: How many aircraft?"),
+    ]
+
+    def reply(model: EmbeddedChatModel) -> str:
+        return "".join(str(chunk.content) for chunk in model.stream(messages))
+
+    first = EmbeddedChatModel(model_cache=str(cache), max_tokens=16)
+    assert not list(cache.glob("*.state.npz"))
+    answer = reply(first)
+    (saved,) = cache.glob("*.state.npz")
+    assert "llama-cpp-" in saved.name and ".ctx2048." in saved.name
+    second = EmbeddedChatModel(model_cache=str(cache), max_tokens=16)
+    assert second._model().n_tokens > 0, "the saved tokens are loaded before any prompt is read"
+    assert reply(second) == answer
+    saved.write_bytes(b"not a state")
+    third = EmbeddedChatModel(model_cache=str(cache), max_tokens=16)
+    assert reply(third) == answer and list(cache.glob("*.state.npz")) == [saved]  # dropped, then saved afresh
+    assert saved.stat().st_size > 1_000_000
