@@ -33,16 +33,21 @@ def restore_state(llama: Any, path: Path) -> bool:
     """Load the saved state into ``llama``; False (and the file deleted) when there is none or it does not fit."""
     if not path.is_file():
         return False
-    from llama_cpp import LlamaState
+    import llama_cpp
 
     try:
         with np.load(path) as saved:
             tokens, data = saved["tokens"], saved["state"].tobytes()
-        input_ids = np.zeros(llama.n_ctx(), dtype=np.intc)
-        input_ids[: len(tokens)] = tokens
-        # Only the prompt's attention cache matters: its logits are recomputed before the next token is chosen.
-        scores = np.zeros((1, llama.n_vocab()), dtype=np.single)
-        llama.load_state(LlamaState(input_ids, scores, len(tokens), data, len(data), 0))
+        if len(tokens) >= llama.n_ctx():
+            raise ValueError(f"{len(tokens)} tokens do not fit a {llama.n_ctx()}-token window")
+        buffer = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
+        if llama_cpp.llama_state_set_data(llama._ctx.ctx, buffer, len(data)) != len(data):
+            raise ValueError("llama.cpp did not take it")
+        # As llama-cpp-python's load_state does, without touching its 300 MB table of logits: they are recomputed
+        # before the next token is chosen.
+        llama.input_ids[: len(tokens)] = tokens
+        llama.n_tokens = len(tokens)
+        llama._requires_eval = True
         return True
     except Exception as error:  # a file from another build or a torn write: read the prompt as usual
         logger.warning("The saved prompt state %s could not be loaded (%s); it is deleted", path, error)
@@ -55,7 +60,7 @@ def save_state(llama: Any, path: Path) -> None:
     """Save the tokens ``llama`` has read and their cache to ``path`` (written whole, then renamed into place)."""
     import llama_cpp
 
-    context = llama._ctx.ctx  # llama-cpp-python's own save_state also copies every logit row: 150 MB per 250 tokens
+    context = llama._ctx.ctx  # llama-cpp-python's own save_state also copies the logits: 150 MB per 250 tokens
     size = llama_cpp.llama_state_get_size(context)
     buffer = (ctypes.c_uint8 * size)()
     written = llama_cpp.llama_state_get_data(context, buffer, size)
