@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
 
 from assistant.errors import TestSetError
+from assistant.evaluation.testset import json_lines
 
 __all__ = ["EntityScores", "ingest_cost", "score_entities"]
 
@@ -92,12 +93,8 @@ def _form(text: str, kind: str) -> str:
 
 
 def _read_labels(path: Path) -> dict[str, list[dict[str, Any]]]:
-    if not path.is_file():
-        raise TestSetError(f"{path}: no such label file")
     labels: dict[str, list[dict[str, Any]]] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
+    for number, line in json_lines(path, "the label file", "each line is a JSON object with source, type and name"):
         try:
             row = json.loads(line)
             if row["type"] not in ENTITY_TYPES:
@@ -105,8 +102,6 @@ def _read_labels(path: Path) -> dict[str, list[dict[str, Any]]]:
             labels.setdefault(str(row["source"]), []).append(row)
         except (ValueError, KeyError, TypeError) as error:
             raise TestSetError(f"{path}, line {number}: not a label ({error})") from None
-    if not labels:
-        raise TestSetError(f"{path}: holds no labels")
     return labels
 
 

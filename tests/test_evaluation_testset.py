@@ -105,3 +105,18 @@ def test_shipped_seed_testset_is_valid_and_grounded_in_the_brief() -> None:
     for question in answerable:
         support = " ".join(question.support).lower()
         assert any(form.lower() in support for form in question.references), question.id
+
+
+def test_json_lines_numbers_lines_and_names_an_unreadable_file(tmp_path: Path) -> None:
+    """The reader behind the RGB, labelled-set and entity-label files: a bad file is one error, not a traceback."""
+    from assistant.evaluation.testset import json_lines
+
+    good = tmp_path / "good.jsonl"
+    good.write_text('{"a": 1}\n\n  \n{"a": 2}\n', encoding="utf-8")
+    assert json_lines(good, "the set", "fix it") == [(1, '{"a": 1}'), (4, '{"a": 2}')]
+    binary = tmp_path / "binary.jsonl"
+    binary.write_bytes(b"\xff\xfe\x00garbage")
+    (tmp_path / "empty.jsonl").write_text("\n \n", encoding="utf-8")
+    for name, message in [("binary", "Cannot read the set"), ("empty", "The set .* is empty"), ("missing", "Cannot")]:
+        with pytest.raises(TestSetError, match=message):
+            json_lines(tmp_path / f"{name}.jsonl", "the set", "fix it")

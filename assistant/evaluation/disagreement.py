@@ -17,6 +17,7 @@ from index.sentences import sentence_spans
 from ..briefs import SourceSentence
 from ..conflicts import find_conflicts
 from ..errors import TestSetError
+from .testset import json_lines
 
 __all__ = ["conflicts_report", "score_conflicts"]
 
@@ -36,12 +37,8 @@ def score_conflicts(path: Path) -> dict[str, Any]:
         TestSetError: the file cannot be read, or a line lacks ``query``, ``positive`` or ``positive_wrong``.
 
     """
-    try:
-        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    except (OSError, UnicodeDecodeError) as error:
-        raise TestSetError(f"Cannot read {path}: {error}; pass RGB's en_fact.jsonl") from None
     alarms, found, total = [], 0, 0
-    for number, line in enumerate(lines, start=1):
+    for number, line in json_lines(path, "the RGB file", "pass RGB's en_fact.jsonl"):
         try:
             record = json.loads(line)
             query, agreeing = str(record["query"]), _sentences(list(record["positive"]), "positive")
@@ -53,8 +50,6 @@ def score_conflicts(path: Path) -> dict[str, Any]:
         if false:
             alarms.append({"query": query, "values": [[v.value for v in c.values] for c in false]})
         found += bool(find_conflicts(query, agreeing + changed))
-    if not total:
-        raise TestSetError(f"{path} holds no records")
     return {
         "queries": total,
         "false_alarm_rate": len(alarms) / total,

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import TestSetError
+from .testset import json_lines
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -55,14 +56,8 @@ class RGBRecord:
 
 def read_rgb(path: Path) -> list[RGBRecord]:
     """Read the RGB JSON Lines file; a missing file or a malformed line raises TestSetError naming it."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        raise TestSetError(f"Cannot read the RGB file {path}: {error}; pass the path of en_fact.json(l)") from None
     records = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for number, line in json_lines(path, "the RGB file", "pass the path of en_fact.json(l)"):
         try:
             data = json.loads(line)
             records.append(
@@ -78,8 +73,6 @@ def read_rgb(path: Path) -> list[RGBRecord]:
             reason = f"{type(error).__name__}: {error}"
             msg = f"{path}:{number}: not an RGB record ({reason}); each line needs query, answer, positive, negative"
             raise TestSetError(msg) from None
-    if not records:
-        raise TestSetError(f"The RGB file {path} holds no records")
     return records
 
 

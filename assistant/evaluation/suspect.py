@@ -18,6 +18,7 @@ from index.suspect import suspect_rule
 
 from ..errors import TestSetError
 from .report import format_table
+from .testset import json_lines
 
 __all__ = [
     "SUSPECT_SET",
@@ -53,14 +54,8 @@ def read_labelled(path: Path) -> list[LabelledSentence]:
         TestSetError: the file cannot be read, or a line is not a labelled sentence (named by its number).
 
     """
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as error:
-        raise TestSetError(f"Cannot read the labelled set {path}: {error.strerror}") from None
     sentences = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for number, line in json_lines(path, "the labelled set", "each line is a JSON object with text and label"):
         try:
             item = json.loads(line)
             if item["label"] not in _LABELS:
@@ -76,8 +71,6 @@ def read_labelled(path: Path) -> list[LabelledSentence]:
             )
         except (ValueError, KeyError, TypeError) as error:
             raise TestSetError(f"{path}, line {number}: not a labelled sentence ({error})") from None
-    if not sentences:
-        raise TestSetError(f"{path} holds no labelled sentence")
     return sentences
 
 

@@ -21,7 +21,7 @@ from index import SourceSpan, paragraph_spans
 
 from ..errors import TestSetError
 
-__all__ = ["TestQuestion", "TestSet", "locate_support", "read_testset", "unlocated_support"]
+__all__ = ["TestQuestion", "TestSet", "json_lines", "locate_support", "read_testset", "unlocated_support"]
 
 _EXAMPLE = '{"id": "q1", "question": "...", "answer": "...", "aliases": [], "support": ["..."], "answerable": true}'
 _FIELD_TYPES: dict[str, tuple[type, bool]] = {
@@ -97,6 +97,23 @@ def _parse(record: Any, line: int) -> TestQuestion:
         type=record.get("type") or ("factoid" if record["answerable"] else "unanswerable"),
         line=line,
     )
+
+
+def json_lines(path: Path, what: str, hint: str) -> list[tuple[int, str]]:
+    """The non-blank lines of a JSON Lines file with their line numbers (from 1), for the readers to parse.
+
+    Raises:
+        TestSetError: the file cannot be read or is not UTF-8 (naming ``what``, ``path`` and ``hint``), or has no line.
+
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise TestSetError(f"Cannot read {what} {path}: {error}; {hint}") from None
+    lines = [(number, line) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    if not lines:
+        raise TestSetError(f"{what[0].upper()}{what[1:]} {path} is empty; {hint}")
+    return lines
 
 
 def read_testset(path: Path) -> TestSet:
