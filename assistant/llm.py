@@ -60,7 +60,8 @@ class EmbeddedChatModel(BaseChatModel):
     _llama: Any = PrivateAttr(default=None)
     _context: int = PrivateAttr(default=0)
     _lock: Any = PrivateAttr(default_factory=threading.Lock)
-    _saved: Path | None = PrivateAttr(default=None)
+    _state: Path | None = PrivateAttr(default=None)
+    _unsaved: bool = PrivateAttr(default=False)
 
     @property
     def _llm_type(self) -> str:
@@ -107,25 +108,25 @@ class EmbeddedChatModel(BaseChatModel):
                 verbose=False,
                 seed=0,
             )
-            self._saved = self._state_file()
-            if self._saved is not None and restore_state(self._llama, self._saved):
-                self._saved = None  # a state is there already: nothing to save
+            # A pack's prompt state is kept in the cache (a model named by its path keeps none: its file may change).
+            self._state = None if self.model_path else state_path(self._cache(), path, self._context)
+            self._unsaved = self._state is not None and not restore_state(self._llama, self._state)
         return self._llama
-
-    def _state_file(self) -> Path | None:
-        """Where this pack's prompt state is kept (a model named by its path keeps none: its file may change)."""
-        return None if self.model_path else state_path(self._cache(), self.model_file(), self._context)
 
     def _cache(self) -> Path:
         # Without a cache named, the configured one (BRIEF_MODEL_CACHE, or BRIEF_HOME/models), never the working folder.
         return Path(self.model_cache) if self.model_cache else Settings().models_path
 
     def warm_up(self) -> None:
-        """Load the model and run one tiny completion now, so the first question pays for neither."""
+        """Load the model and run one tiny completion now, so the first question pays for neither.
+
+        The completion replaces a loaded prompt state, so the state is loaded again after it.
+        """
         with self._lock:
-            self._model().create_chat_completion(
-                messages=[{"role": "user", "content": "Hello"}], max_tokens=1, temperature=0.0
-            )
+            llama = self._model()
+            llama.create_chat_completion(messages=[{"role": "user", "content": "Hello"}], max_tokens=1, temperature=0.0)
+            if self._state is not None and not self._unsaved:
+                restore_state(llama, self._state)
 
     @staticmethod
     def _messages(messages: list[BaseMessage]) -> list[dict[str, str]]:
@@ -172,13 +173,13 @@ class EmbeddedChatModel(BaseChatModel):
                     if run_manager:
                         run_manager.on_llm_new_token(token)
                     yield ChatGenerationChunk(message=AIMessageChunk(content=token))
-            if self._saved is not None:
+            if self._unsaved and self._state is not None:
                 # The first reply of a process with no saved state: save it, so the next process starts warm.
-                path, self._saved = self._saved, None
+                self._unsaved = False
                 try:
-                    save_state(self._llama, path)
+                    save_state(self._llama, self._state)
                 except OSError as error:
-                    logger.warning("Could not save the prompt state to %s: %s", path, error)
+                    logger.warning("Could not save the prompt state to %s: %s", self._state, error)
 
 
 def make_chat_model(spec: str, settings: Settings) -> BaseChatModel | None:

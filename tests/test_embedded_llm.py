@@ -65,7 +65,10 @@ def test_a_new_process_starts_from_the_saved_prompt_state(tmp_path: Path, model_
     (saved,) = cache.glob("*.state.npz")
     assert "llama-cpp-" in saved.name and ".ctx2048." in saved.name
     second = EmbeddedChatModel(model_cache=str(cache), max_tokens=16)
-    assert second._model().n_tokens > 0, "the saved tokens are loaded before any prompt is read"
+    restored = second._model().n_tokens
+    assert restored > 0, "the saved tokens are loaded before any prompt is read"
+    second.warm_up()
+    assert second._model().n_tokens == restored, "the warm-up completion does not throw the loaded state away"
     assert reply(second) == answer
     saved.write_bytes(b"not a state")
     third = EmbeddedChatModel(model_cache=str(cache), max_tokens=16)
