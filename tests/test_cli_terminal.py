@@ -48,8 +48,12 @@ def _screen(socket: str, command: str, home: Path) -> list[str]:
     try:
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
-            screen = subprocess.run([*tmux, "capture-pane", "-p", "-t", "t"], capture_output=True, text=True).stdout
+            screen = subprocess.run(
+                [*tmux, "capture-pane", "-p", "-J", "-t", "t"], capture_output=True, text=True
+            ).stdout
             if "__END__" in screen:
+                # -J joins wrapped lines: a timing one digit longer (a process that starts from a saved prompt
+                # state, one that does not) must not move a line break.
                 return [re.sub(r"\d+ ms", "N ms", line.rstrip()) for line in screen.splitlines() if line.strip()]
             time.sleep(0.5)
         pytest.fail(f"`{command}` did not finish within 180 s")
