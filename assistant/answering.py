@@ -20,29 +20,37 @@ from dataclasses import dataclass, replace
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage
 
-from index import DocumentInfo, LexicalIndex, sentence_spans
+from index import DocumentInfo, LexicalIndex
 from index.suspect import suspect_rule
-from index.terms import content_terms, name_term, normalize_term
+from index.terms import content_terms
 
 from .briefs import Brief
 from .citations import Answer, AnswerSentence, Citation
 from .conflicts import Conflict, find_conflicts
+from .drafts import (
+    MIN_COVERAGE,
+    Draft,
+    about_the_question,
+    answering_sentence,
+    answers,
+    on_topic,
+    pointed_sentence,
+    unmarked,
+    useful,
+    verify_reply,
+)
 from .errors import BriefError
 from .evidence import Evidence, SentenceEmbeddingCache, coverage, select_evidence
 from .grounding import (
-    AnswerType,
     Question,
     analyze_question,
     has_candidate,
-    informative_terms,
-    matches_numbers,
 )
 from .lists import list_answer, list_question
 from .llm import is_reader
 from .overview import is_overview_question, overview_answer, select_overview_sentences
-from .reader import SentenceMap, context_sentences, declines, overview_prompt, parse_reply, reader_prompt
+from .reader import SentenceMap, context_sentences, declines, overview_prompt, reader_prompt
 from .retrieval import HybridRetriever
-from .verify import WordSimilarity, check_claim, date_expressions
 
 __all__ = ["MAX_QUESTION_CHARS", "AnswerPipeline", "Backend", "standalone_question"]
 
@@ -50,12 +58,6 @@ logger = logging.getLogger(__name__)
 
 History = Sequence[tuple[str, str]]
 MAX_QUESTION_CHARS = 2000
-# Without a reader, a sentence answers a question when it covers enough of the question's key terms (idf-weighted)
-# and is semantically close; thresholds measured on the seed test set (docs/evaluation.md).
-_MIN_COVERAGE = 0.43
-_MIN_SEMANTIC = 0.15
-_ABOUT_THE_QUESTION = 0.75
-"""Coverage of the question's key terms at which a sentence is about what a count or date question asks."""
 # What the reader sees: the best sentences, each with its neighbours (reader.context_sentences).
 _READER_TOP = 4
 _READER_SENTENCES = 9
@@ -85,15 +87,6 @@ class Backend:
     name: str
     spec: str
     error: Callable[[Exception], BriefError]
-
-
-@dataclass(frozen=True)
-class _Draft:
-    """A sentence of the answer with the evidence it rests on."""
-
-    text: str
-    evidence: tuple[Evidence, ...]
-    supported: bool
 
 
 def standalone_question(question: str, history: History, model: BaseChatModel | None) -> str:
@@ -142,21 +135,6 @@ def _term_weight(lexical: LexicalIndex) -> Callable[[str], float]:
     return lambda term: min(lexical.idf(term), rarest)
 
 
-def _not_an_answer(sentence: str) -> bool:
-    """A question, or a headline-like fragment of under six words, never serves as an answer."""
-    return sentence.rstrip().endswith("?") or len(sentence.split()) < 6
-
-
-def _answerable(question: Question, evidence: Sequence[Evidence]) -> Evidence | None:
-    """The sentence that answers the question by the evidence checks alone, or None when no sentence does."""
-    for item in evidence:
-        if _not_an_answer(item.text) or not matches_numbers(item.text, question):
-            continue
-        if item.lexical >= _MIN_COVERAGE and item.semantic >= _MIN_SEMANTIC and has_candidate(item.text, question):
-            return item
-    return None
-
-
 def _second_part(
     question: Question, evidence: Sequence[Evidence], primary: Evidence, idf: Callable[[str], float]
 ) -> Evidence | None:
@@ -171,96 +149,15 @@ def _second_part(
     for item in ranked:
         if (
             item is not primary
-            and coverage(second, item.text, idf) >= _MIN_COVERAGE
+            and coverage(second, item.text, idf) >= MIN_COVERAGE
             and has_candidate(item.text, second)
         ):
             return item
     return None
 
 
-def _split_sentences(text: str) -> list[str]:
-    cleaned = re.sub(r"(\[\d+\])\s+(?=[A-Z“\"])", "\\1\n", text)
-    return [span.of(cleaned) for span in sentence_spans(cleaned)]
-
-
-def _unmarked(sentence: str) -> str:
-    """The sentence without a brief's own footnote markers, with tidy spacing."""
-    return re.sub(r"\s+([.,;:!?])", r"\1", " ".join(re.sub(r"\[\d+\]", "", sentence).split())).strip()
-
-
-def _verify(
-    reply: str, numbered: Sequence[Evidence], question: Question, similar: WordSimilarity | None = None
-) -> list[_Draft]:
-    """Check each sentence of a reply against the sentences it cites.
-
-    A sentence that fails against its own citations may rest on one other numbered sentence, or on a cited one with
-    its neighbour: it is then cited to those. A sentence that fails everywhere is kept, unsupported, to be shown as
-    left out.
-    """
-    drafts: list[_Draft] = []
-    seen: set[str] = set()
-    # A claim may restate the question's words (names as written, too) and add one word. A count or a date adds none,
-    # and restates the question only from a sentence about what was asked: "6.8 million people were killed" must not
-    # pass where the sentence says they were displaced.
-    strict = question.answer_type in (AnswerType.NUMBER, AnswerType.DATE)
-    restatable = {*question.terms, *(name_term(w) for w in re.findall(r"[^\W_]+", question.text))}
-
-    def holds(claim: str, group: Sequence[Evidence]) -> bool:
-        about = (
-            not strict
-            or max(e.lexical for e in group) >= _ABOUT_THE_QUESTION
-            or (question.answer_type is AnswerType.DATE and any(_dated(e.text, question) for e in group))
-        )
-        restated = restatable if about else ()
-        return check_claim(
-            claim, [e.text for e in group], question.terms, similar, restated, 0 if strict else 1
-        ).supported
-
-    for claim in parse_reply(reply, _split_sentences, len(numbered)):
-        key = " ".join(content_terms(claim.text))
-        if not key or key in seen:
-            continue
-        seen.add(key)
-        cited = [numbered[n - 1] for n in claim.cited]
-        candidates = [cited] if cited else []
-        candidates += [[e] for e in numbered if e not in cited]
-        candidates += [[a, b] for a, b in zip(numbered, numbered[1:], strict=False) if a in cited or b in cited]
-        support = next((group for group in candidates if holds(claim.text, group)), None)
-        drafts.append(_Draft(claim.text, tuple(support or ()), support is not None))
-    return drafts
-
-
-def _dated(sentence: str, question: Question) -> bool:
-    """Whether a date in ``sentence`` stands next to a word of the question ("the October 20 referendum")."""
-    words = re.findall(r"[^\W_]+", sentence)
-    terms = [normalize_term(w) for w in words]
-    for match in re.finditer(r"[^\W_]+", sentence):
-        if date_expressions(match.group(0) + sentence[match.end() : match.end() + 12]):
-            index = len(re.findall(r"[^\W_]+", sentence[: match.start()]))
-            if set(terms[max(0, index - 3) : index + 5]) & set(question.terms):
-                return True
-    return False
-
-
-def _answers(draft: _Draft, question: Question) -> bool:
-    """Whether a verified sentence states the kind of fact asked for, beyond the question's own words."""
-    if not draft.supported or len(informative_terms(draft.text, question)) < 1:
-        return False
-    return has_candidate(draft.text, question)
-
-
-def _on_topic(draft: _Draft, chosen: Sequence[Evidence]) -> bool:
-    """Whether a sentence rests on evidence that speaks to the question, not merely on some true passage."""
-    return any(e in chosen or e.lexical >= _MIN_COVERAGE for e in draft.evidence)
-
-
-def _useful(drafts: Sequence[_Draft], question: Question) -> bool:
-    """Whether the verified sentences answer the question rather than restate it."""
-    return any(d.supported and len(informative_terms(d.text, question)) >= 2 and _answers(d, question) for d in drafts)
-
-
 def _citations(
-    drafts: Sequence[_Draft], texts: dict[str, str], grades: dict[str, str | None]
+    drafts: Sequence[Draft], texts: dict[str, str], grades: dict[str, str | None]
 ) -> tuple[list[Citation], list[AnswerSentence], str]:
     """Number the cited evidence in order of first use and render the answer with its markers."""
     numbers: dict[tuple[str, int, int], int] = {}
@@ -417,23 +314,32 @@ class AnswerPipeline:
 
         # 4-5. read and verify (or, without a reader, decide from the evidence alone).
         generate_started = time.perf_counter()
-        drafts: list[_Draft] = []
+        drafts: list[Draft] = []
         if is_reader(backend.model) and evidence:
             numbered = context_sentences(evidence, texts, self.spans, _READER_TOP, _READER_SENTENCES, _READER_CHARS)
             reply: list[str] = []
             messages = reader_prompt(question if not history else standalone, numbered)
             yield from _stream_reply(backend, messages, reply)
-            if not declines("".join(reply)):
-                drafts = _verify("".join(reply), numbered, analysis, self.sentences.word_similarity)
-                if any(_answers(d, analysis) for d in drafts):
+            written = "".join(reply)
+            logger.debug("reader reply to %r: %r", question, written)
+            if not declines(written):
+                drafts = verify_reply(written, numbered, analysis, self.sentences.word_similarity)
+                if any(answers(d, analysis) for d in drafts):
                     # A true sentence that neither answers nor speaks to the question is padding: it is left out.
-                    drafts = [d for d in drafts if not d.supported or _answers(d, analysis) or _on_topic(d, ())]
+                    drafts = [d for d in drafts if not d.supported or answers(d, analysis) or on_topic(d, ())]
+                elif drafts and not any(d.supported for d in drafts):
+                    # The reader found an answer but worded it wrongly: the sentence it cites, verbatim, when the
+                    # evidence checks agree that this sentence answers the question.
+                    about = about_the_question(analysis, weight, self.sentences.word_similarity)
+                    pointed = pointed_sentence(written, numbered, analysis, about)
+                    if pointed is not None:
+                        drafts = [Draft(unmarked(pointed.text), (pointed,), True), *drafts]
                 else:
                     drafts = [d for d in drafts if not d.supported]
             answered = any(d.supported for d in drafts)
-        elif (primary := _answerable(analysis, evidence)) is not None:
+        elif (primary := answering_sentence(analysis, evidence)) is not None:
             extra = _second_part(analysis, evidence, primary, weight)
-            extractive = [_Draft(_unmarked(e.text), (e,), True) for e in (primary, extra) if e is not None]
+            extractive = [Draft(unmarked(e.text), (e,), True) for e in (primary, extra) if e is not None]
             drafts = extractive
             if backend.model is not None:
                 chosen = [d.evidence[0] for d in extractive]
@@ -442,9 +348,9 @@ class AnswerPipeline:
                 yield from _stream_reply(backend, reader_prompt(question if not history else standalone, shown), reply)
                 # A true sentence that does not speak to the question is padding: it is left out, not shown.
                 drafts = [
-                    d for d in _verify("".join(reply), shown, analysis) if not d.supported or _on_topic(d, chosen)
+                    d for d in verify_reply("".join(reply), shown, analysis) if not d.supported or on_topic(d, chosen)
                 ]
-                if not _useful(drafts, analysis):
+                if not useful(drafts, analysis):
                     drafts = [d for d in drafts if not d.supported] + extractive
             answered = True
         else:
@@ -499,7 +405,7 @@ class AnswerPipeline:
             return
         numbered = [Evidence(p.source, p.start, p.end, p.paragraph, p.text, 1.0, 1.0) for p in picked]
         analysis = analyze_question(question)
-        drafts: list[_Draft] = []
+        drafts: list[Draft] = []
         for group in (numbered[:1], numbered[1:]):
             # The first sentence alone, then the rest: the first bullet shows after one sentence is read, not six.
             if not group:
@@ -507,7 +413,7 @@ class AnswerPipeline:
             reply: list[str] = []
             yield from _stream_reply(backend, overview_prompt(group), reply, _BULLET_TOKENS * len(group))
             yield "\n"
-            drafts += _verify("".join(reply), group, analysis, self.sentences.word_similarity)[: len(group)]
+            drafts += verify_reply("".join(reply), group, analysis, self.sentences.word_similarity)[: len(group)]
         verified = [d for d in drafts if d.supported]
         if len(verified) < min(3, len(picked)):
             answer = extractive

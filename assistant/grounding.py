@@ -6,25 +6,21 @@ Nothing here calls a model, so every rule is deterministic and unit-tested.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
 from index import gazetteer as gz
-from index.terms import STOPWORDS, content_terms, name_term, normalize_term
+from index.terms import STOPWORDS, content_terms, normalize_term
 
 __all__ = [
     "AnswerType",
     "Question",
     "analyze_question",
-    "claim_support",
     "entities",
     "has_candidate",
     "matches_numbers",
     "informative_terms",
     "mentions_date",
-    "novel_terms",
-    "unsupported_facts",
 ]
 
 
@@ -229,6 +225,9 @@ _GENERIC_HEADS = frozenset(normalize_term(w) for w in "kind type way role reason
 
 
 def _is_place_or_date(name: str) -> bool:
+    """Whether every word of ``name`` is a place, a month or a number, or the whole is a country's name or alias."""
+    if gz.key(name) in gz.COUNTRIES or gz.key(name) in gz.COUNTRY_ALIASES:
+        return True
     words = [normalize_term(w) for w in _TOKEN.findall(name)]
     return bool(words) and all(w in _PLACES or w in _MONTH_NAMES or w.isdigit() for w in words)
 
@@ -312,38 +311,11 @@ def _in_question(phrase: str, asked: set[str]) -> bool:
     return bool(words) and all(w in asked for w in words)
 
 
-def claim_support(claim: str, evidence: Iterable[str]) -> float:
-    """Share of the claim's content terms found in the evidence (1.0: every term is there)."""
-    terms = content_terms(claim)
-    if not terms:
-        return 1.0
-    pool = {t for text in evidence for t in content_terms(text)}
-    return sum(1 for t in terms if t in pool) / len(terms)
-
-
-def unsupported_facts(claim: str, evidence: Iterable[str]) -> list[str]:
-    """Numbers and names in the claim that the evidence does not contain: hard evidence of invention."""
-    text = " ".join(evidence)
-    pool = {name_term(w) for w in _TOKEN.findall(text)}
-    missing = [n for n in re.findall(r"\d[\d.,%]*", claim) if n.rstrip(".,") not in text]
-    for name in entities(claim):
-        words = [name_term(w) for w in _TOKEN.findall(name)]
-        if any(w not in pool for w in words):
-            missing.append(name)
-    return missing
-
-
 _GENERIC_CLAIM_WORDS = frozenset(
     normalize_term(w)
     for w in "passage passages brief briefs text document mention mentioned information context question answer "
     "according state stated".split()
 )
-
-
-def novel_terms(claim: str, evidence: Iterable[str], known: Iterable[str] = ()) -> list[str]:
-    """Content terms of the claim found neither in the evidence nor among ``known`` (the question's) terms."""
-    pool = {t for text in evidence for t in content_terms(text)} | set(known) | _GENERIC_CLAIM_WORDS
-    return [t for t in content_terms(claim) if t not in pool]
 
 
 def informative_terms(claim: str, question: Question) -> list[str]:

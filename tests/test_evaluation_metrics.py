@@ -14,6 +14,7 @@ from assistant.evaluation.metrics import (
     score_question,
     summarize,
     token_f1,
+    unsupported_facts,
 )
 from index import SourceSpan
 
@@ -158,3 +159,16 @@ def test_percentile_matches_linear_interpolation() -> None:
     assert percentile([1.0, 2.0, 3.0, 4.0], 95) == pytest.approx(3.85)
     assert percentile([7.0], 95) == 7.0
     assert percentile([], 50) is None
+
+
+def test_an_unsupported_fact_is_a_figure_name_or_date_the_quotes_lack() -> None:
+    quote = "Meanwhile, Georgia disputes the results of its 2024 elections, Russia's envoy said on October 28."
+    assert unsupported_facts("The Georgian dispute is about the 2024 elections.", [quote]) == []
+    assert unsupported_facts("Russian envoys spoke on October 28.", [quote]) == []
+    assert unsupported_facts("The envoy spoke in Moscow on October 27 about 24 elections.", [quote]) == [
+        "27",
+        "24",
+        "Moscow",
+        "October 27",
+    ]
+    assert unsupported_facts("The Armenian dispute grew.", [quote]) == ["Armenian"]

@@ -18,6 +18,8 @@ PUTIN = (
     "prolonged war effort."
 )
 
+NATO = "Meanwhile, on October 28, related developments indicated that NATO continues to monitor the region closely."
+
 
 @pytest.mark.parametrize(
     ("claim", "cited", "reason"),
@@ -32,6 +34,7 @@ PUTIN = (
             "words",
         ),
         ("Putin did not acknowledge labor challenges.", PUTIN, "negation"),
+        ("Putin acknowledged Moscow's labor challenges.", PUTIN, "name"),
     ],
 )
 def test_distortions_are_caught(claim: str, cited: str, reason: str) -> None:
@@ -48,6 +51,13 @@ def test_distortions_are_caught(claim: str, cited: str, reason: str) -> None:
         ("Houthi rebels struck the Gibraltar Eagle.", HOUTHIS, ()),
         ("The Gibraltar Eagle was struck by Houthi rebels.", HOUTHIS, ()),
         ("The ship hit by the rebels was the Gibraltar Eagle.", HOUTHIS, ("hit",)),
+        ("The Russian leader acknowledged the labor challenges of Russia.", PUTIN, ()),
+        ("NATO reported to be monitoring the region closely on October 28.", NATO, ()),
+        (
+            "Russia's influence is historically strong due to the war.",
+            "Russian influence, historical and strong, has grown with the war.",
+            (),
+        ),
     ],
 )
 def test_faithful_sentences_pass(claim: str, cited: str, question_terms: tuple[str, ...]) -> None:
@@ -76,3 +86,12 @@ def test_a_restated_question_word_passes_except_for_a_count_or_a_date() -> None:
     claim = "The UN experts said 6.8 million people have been killed."
     assert not check_claim(claim, [displaced], ("people", "kill", "expert"), tolerance=0).supported
     assert check_claim(claim, [displaced], ("people", "kill", "expert"), restated=("kill",), tolerance=0).supported
+
+
+def test_a_name_the_question_gave_must_still_be_in_the_citations() -> None:
+    cited = ["According to Major General Vadim Denisenko, China has recently increased its exchanges with Belarus."]
+    question = ("beij", "china", "minsk", "belarus", "step", "contact")
+    claim = "Vadim Denisenko said Beijing has recently increased its exchanges with Minsk."
+    verdict = check_claim(claim, cited, question, restated=question)
+    assert not verdict.supported and "name" in verdict.reason
+    assert check_claim("Vadim Denisenko said Chinese exchanges with Belarusian forces increased.", cited).supported

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from index import SourceSpan
+from index import SourceSpan, gazetteer
 
 from ..verify import numbers
 
@@ -80,18 +80,39 @@ def unsupported_facts(sentence: str, quotes: Sequence[str]) -> list[str]:
 
     Deliberately simpler than the answer path's verifier, so it measures that verifier rather than repeat it: a number
     must appear as the same token (``1`` is not in ``13``; ``4`` is ``four``), a capitalised word (not the sentence's
-    first) as the same word, and a "Month day" pair as written.
+    first) as the same word or as another name of the same country (``Georgian`` is in "Georgia", but ``Moscow`` is
+    not in "Russian"), and a "Month day" pair as written.
     """
     text = _plain(" ".join(quotes))
     sentence = _plain(sentence)
     tokens = set(_FIGURE.findall(text)) | numbers(text)
     words = set(re.findall(r"[A-Z](?:\.[A-Z])+\.?|[\w’'-]+", text))
+    countries = _countries(text)
     missing = [n for n in _FIGURE.findall(sentence) if n not in tokens and not numbers(n) <= tokens]
-    missing += [w for w in _NAME_WORD.findall(sentence.strip()) if w not in words]
+    missing += [
+        w
+        for w in _NAME_WORD.findall(sentence.strip())
+        if w not in words and not all(p in words or _country(p) in countries for p in w.split("-"))
+    ]
     for month, day in re.findall(r"\b([A-Z][a-z]+) (\d{1,2})\b(?![-–]\d)", sentence):
         if not re.search(rf"\b{month} {day}\b(?![-–]\d)", text):
             missing.append(f"{month} {day}")
     return list(dict.fromkeys(missing))
+
+
+def _countries(text: str) -> set[str]:
+    """The countries ``text`` names, by name, alias or demonym ("Georgia", "Chinese", "South Korea")."""
+    words = re.findall(r"[\w’'.]+", text)
+    names = [*words, *(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))]
+    return {country for name in names if (country := _country(name))}
+
+
+def _country(name: str) -> str:
+    """The country ``name`` is a name, alias or demonym of, or "" (a capital is another place: "Moscow")."""
+    folded = gazetteer.key(name)
+    return (
+        gazetteer.COUNTRIES.get(folded) or gazetteer.COUNTRY_ALIASES.get(folded) or gazetteer.DEMONYMS.get(folded) or ""
+    )
 
 
 def _overlap(a: SourceSpan, b: SourceSpan) -> bool:

@@ -1,0 +1,186 @@
+"""From a reader's reply to answer sentences that hold: each sentence checked against the sentences it cites.
+
+A sentence that fails is kept, unsupported, to be shown as left out. When every sentence fails, the sentence the
+reader cited may still answer: it is quoted verbatim if the evidence checks agree (:func:`pointed_sentence`).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from index import sentence_spans
+from index.terms import content_terms, normalize_term
+
+from .evidence import Evidence, coverage
+from .grounding import AnswerType, Question, has_candidate, informative_terms, matches_numbers
+from .reader import parse_reply
+from .verify import WordSimilarity, check_claim, date_expressions
+
+__all__ = [
+    "ABOUT_THE_QUESTION",
+    "MIN_COVERAGE",
+    "MIN_SEMANTIC",
+    "Draft",
+    "about_the_question",
+    "answering_sentence",
+    "answers",
+    "not_an_answer",
+    "on_topic",
+    "pointed_sentence",
+    "unmarked",
+    "useful",
+    "verify_reply",
+]
+
+logger = logging.getLogger(__name__)
+
+MIN_COVERAGE = 0.43
+"""Share of the question's key terms (idf-weighted) a sentence must cover to answer it (measured on the seed)."""
+MIN_SEMANTIC = 0.15
+"""The least cosine to the question at which such a sentence answers it (measured on the seed)."""
+ABOUT_THE_QUESTION = 0.75
+"""Coverage of the question's key terms at which a sentence is about what a count or date question asks."""
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A sentence of the answer with the evidence it rests on."""
+
+    text: str
+    evidence: tuple[Evidence, ...]
+    supported: bool
+
+
+def not_an_answer(sentence: str) -> bool:
+    """A question, or a headline-like fragment of under six words, never serves as an answer."""
+    return sentence.rstrip().endswith("?") or len(sentence.split()) < 6
+
+
+def _split_sentences(text: str) -> list[str]:
+    cleaned = re.sub(r"(\[\d+\])\s+(?=[A-Z“\"])", "\\1\n", text)
+    return [span.of(cleaned) for span in sentence_spans(cleaned)]
+
+
+def unmarked(sentence: str) -> str:
+    """The sentence without a brief's own footnote markers, with tidy spacing."""
+    return re.sub(r"\s+([.,;:!?])", r"\1", " ".join(re.sub(r"\[\d+\]", "", sentence).split())).strip()
+
+
+def verify_reply(
+    reply: str, numbered: Sequence[Evidence], question: Question, similar: WordSimilarity | None = None
+) -> list[Draft]:
+    """Check each sentence of a reply against the sentences it cites.
+
+    A sentence that fails against its own citations may rest on one other numbered sentence, or on a cited one with
+    its neighbour: it is then cited to those. A sentence that fails everywhere is kept, unsupported, to be shown as
+    left out.
+    """
+    drafts: list[Draft] = []
+    seen: set[str] = set()
+    # A claim may restate the question's words and add one word; a name must still be in its citations. A count or a
+    # date adds none, and restates the question only from a sentence about what was asked: "6.8 million people were
+    # killed" must not pass where the sentence says they were displaced.
+    strict = question.answer_type in (AnswerType.NUMBER, AnswerType.DATE)
+    restatable = set(question.terms)
+
+    def holds(claim: str, group: Sequence[Evidence]) -> bool:
+        about = (
+            not strict
+            or max(e.lexical for e in group) >= ABOUT_THE_QUESTION
+            or (question.answer_type is AnswerType.DATE and any(_dated(e.text, question) for e in group))
+        )
+        restated = restatable if about else ()
+        return check_claim(
+            claim, [e.text for e in group], question.terms, similar, restated, 0 if strict else 1
+        ).supported
+
+    for claim in parse_reply(reply, _split_sentences, len(numbered)):
+        key = " ".join(content_terms(claim.text))
+        if not key or key in seen:
+            continue
+        seen.add(key)
+        cited = [numbered[n - 1] for n in claim.cited]
+        candidates = [cited] if cited else []
+        candidates += [[e] for e in numbered if e not in cited]
+        candidates += [[a, b] for a, b in zip(numbered, numbered[1:], strict=False) if a in cited or b in cited]
+        support = next((group for group in candidates if holds(claim.text, group)), None)
+        if logger.isEnabledFor(logging.DEBUG):
+            shown = [f"[{numbered.index(e) + 1}] coverage {e.lexical:.2f} cos {e.semantic:.2f}" for e in support or ()]
+            logger.debug("claim %r cites %s: %s", claim.text, list(claim.cited), "; ".join(shown) or "unsupported")
+        drafts.append(Draft(claim.text, tuple(support or ()), support is not None))
+    return drafts
+
+
+def answering_sentence(question: Question, evidence: Sequence[Evidence]) -> Evidence | None:
+    """The best sentence that answers the question by the evidence checks alone, or None when no sentence does."""
+    for item in evidence:
+        if not_an_answer(item.text) or not matches_numbers(item.text, question):
+            continue
+        if item.lexical >= MIN_COVERAGE and item.semantic >= MIN_SEMANTIC and has_candidate(item.text, question):
+            return item
+    return None
+
+
+def pointed_sentence(
+    reply: str, numbered: Sequence[Evidence], question: Question, about: Callable[[str], bool]
+) -> Evidence | None:
+    """The first sentence the reply cites that answers the question by the evidence checks too, or None.
+
+    ``about`` may ask more of it (a count or a date question wants a sentence about what it asks).
+    """
+    cited = dict.fromkeys(n for claim in parse_reply(reply, _split_sentences, len(numbered)) for n in claim.cited)
+    for n in cited:
+        item = numbered[n - 1]
+        if answering_sentence(question, [item]) is item and about(item.text):
+            return item
+    return None
+
+
+def _dated(sentence: str, question: Question) -> bool:
+    """Whether a date in ``sentence`` stands next to a word of the question ("the October 20 referendum")."""
+    words = re.findall(r"[^\W_]+", sentence)
+    terms = [normalize_term(w) for w in words]
+    for match in re.finditer(r"[^\W_]+", sentence):
+        if date_expressions(match.group(0) + sentence[match.end() : match.end() + 12]):
+            index = len(re.findall(r"[^\W_]+", sentence[: match.start()]))
+            if set(terms[max(0, index - 3) : index + 5]) & set(question.terms):
+                return True
+    return False
+
+
+def answers(draft: Draft, question: Question) -> bool:
+    """Whether a verified sentence states the kind of fact asked for, beyond the question's own words."""
+    if not draft.supported or len(informative_terms(draft.text, question)) < 1:
+        return False
+    return has_candidate(draft.text, question)
+
+
+def on_topic(draft: Draft, chosen: Sequence[Evidence]) -> bool:
+    """Whether a sentence rests on evidence that speaks to the question, not merely on some true passage."""
+    return any(e in chosen or e.lexical >= MIN_COVERAGE for e in draft.evidence)
+
+
+def useful(drafts: Sequence[Draft], question: Question) -> bool:
+    """Whether the verified sentences answer the question rather than restate it."""
+    return any(d.supported and len(informative_terms(d.text, question)) >= 2 and answers(d, question) for d in drafts)
+
+
+def about_the_question(
+    question: Question, weight: Callable[[str], float], similar: WordSimilarity
+) -> Callable[[str], bool]:
+    """Whether a sentence is about the question: it covers enough of its key terms (more for a count or a date).
+
+    A date next to a word of a date question ("the October 20 referendum") is about it as well.
+    """
+    strict = question.answer_type in (AnswerType.NUMBER, AnswerType.DATE)
+    least = ABOUT_THE_QUESTION if strict else MIN_COVERAGE
+
+    def about(sentence: str) -> bool:
+        if question.answer_type is AnswerType.DATE and _dated(sentence, question):
+            return True
+        return coverage(question, sentence, weight, similar) >= least
+
+    return about
