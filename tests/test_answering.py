@@ -63,6 +63,11 @@ def test_candidates_need_the_asked_kind_of_fact() -> None:
     assert not has_candidate(georgia, analyze_question("Which party won Georgia's elections?"))
     drones = "On the night of October 27-28, Ukrainian forces launched a series of drone attacks."
     assert not has_candidate(drones, analyze_question("How many drones did Ukraine launch on October 27-28?"))
+    # A country's full name is no person; a demonym still answers "whose".
+    prc = "The People’s Republic of China (PRC) has shown growing interest in the Belarusian armed forces."
+    assert not has_candidate(prc, analyze_question("Who is the Commander of Belarusian Special Operations Forces?"))
+    seoul = "South Korean intelligence had revealed the presence of North Korean units in Russia’s Kursk region."
+    assert has_candidate(seoul, analyze_question("Whose intelligence revealed North Korean units in Russia?"))
 
 
 def test_a_relative_time_expression_is_matched_by_a_date() -> None:
