@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from index import sentence_spans
-from index.terms import content_terms, normalize_term
+from index.terms import content_terms, name_term, normalize_term
 
 from .evidence import Evidence, coverage
 from .grounding import AnswerType, Question, has_candidate, informative_terms, matches_numbers
@@ -80,11 +80,11 @@ def verify_reply(
     """
     drafts: list[Draft] = []
     seen: set[str] = set()
-    # A claim may restate the question's words and add one word; a name must still be in its citations. A count or a
+    # A claim may restate the question's words and add one word (a name must still be in its citations). A count or a
     # date adds none, and restates the question only from a sentence about what was asked: "6.8 million people were
     # killed" must not pass where the sentence says they were displaced.
     strict = question.answer_type in (AnswerType.NUMBER, AnswerType.DATE)
-    restatable = set(question.terms)
+    restatable = {*question.terms, *(name_term(w) for w in re.findall(r"[^\W_]+", question.text))}
 
     def holds(claim: str, group: Sequence[Evidence]) -> bool:
         about = (

@@ -128,6 +128,26 @@ class EmbeddedChatModel(BaseChatModel):
             if self._state is not None and not self._unsaved:
                 restore_state(llama, self._state)
 
+    def take_counters(self) -> dict[str, float] | None:
+        """llama.cpp's counters since loading or the last call, which restarts them; None before loading.
+
+        Prompt tokens read and tokens written, and the seconds spent on each.
+        """
+        if self._llama is None:
+            return None
+        import llama_cpp
+
+        with self._lock:
+            context = self._llama._ctx.ctx
+            data = llama_cpp.llama_perf_context(context)
+            llama_cpp.llama_perf_context_reset(context)
+        return {
+            "prompt_tokens": data.n_p_eval,
+            "prompt_s": data.t_p_eval_ms / 1000,
+            "written_tokens": data.n_eval,
+            "write_s": data.t_eval_ms / 1000,
+        }
+
     @staticmethod
     def _messages(messages: list[BaseMessage]) -> list[dict[str, str]]:
         return [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages]

@@ -4,8 +4,8 @@ A claim passes only when, against the text of its citations alone:
 - its content words are there (or in the question, or are words any answer uses), all but at most one;
 - every number is there as the same token (``1`` is not ``13``; ``three`` is ``3``);
 - every date expression is there as written (``October 28`` is not ``October 27-28``);
-- every name is there, as written or as its demonym, even a name the question gave (``Georgian`` is supported by
-  ``Georgia``; ``Moscow`` is not supported by ``Russian``);
+- every name is there, as written or as its demonym (``Georgian`` is supported by ``Georgia``; ``Moscow`` is not
+  supported by ``Russian``); a title the question gave may be restated, but not a place it gave;
 - it negates nothing the citations do not negate;
 - two names keep their roles: ``A struck B`` is not supported by ``B struck A``;
 - whoever it makes speak ("X said", "according to X") speaks in its citations.
@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from index import gazetteer
 from index.terms import STOPWORDS, content_terms, name_term, normalize_term
 
 from .grounding import entities
@@ -95,6 +96,21 @@ _GENERIC = frozenset(
 )
 
 
+_PLACE_NAMES = frozenset(
+    name_term(word)
+    for place in (
+        *gazetteer.COUNTRIES,
+        *gazetteer.COUNTRY_ALIASES,
+        *gazetteer.DEMONYMS,
+        *gazetteer.CAPITALS,
+        *gazetteer.CITIES,
+        *gazetteer.REGIONS,
+    )
+    for word in _WORD.findall(place)
+)
+"""Every word of a place name the gazetteer knows, as :func:`name_term` spells it."""
+
+
 def _lemma(term: str) -> str:
     """An adverb's adjective ("historically" -> "historical"), so that the two forms of one word meet."""
     return term[:-2] if len(term) >= 7 and term.endswith("ly") else term
@@ -163,7 +179,8 @@ def check_claim(
 
     A word of the question (``question_terms``) that the claim repeats counts as found when ``similar`` finds a word
     of the citations close to it (a paraphrase: "premier" for "Prime Minister"), and so does any of ``restated``
-    (question words a claim may restate as they are); any other missing word counts against the claim,
+    (question words a claim may restate as they are, and names other than places); any other missing word counts
+    against the claim,
     and more than ``tolerance`` of them fail it.
     """
     texts = [t for t in cited if t]
@@ -192,9 +209,13 @@ def check_claim(
     if missing_dates:
         return Verdict(False, f"dates not in its citations: {', '.join(sorted(missing_dates))}")
     cited_names = {name_term(w) for w in _WORD.findall(joined)}
+    # A title the question gave may be restated ("the French Presidential Election"); a place may not (the brief's
+    # "China" does not support the question's "Beijing", nor its "UK" the question's "British").
+    given = {name_term(w) for w in restated} - _PLACE_NAMES
     names = entities(claim)
     for name in names:
-        if any(name_term(w) not in cited_names for w in _WORD.findall(name) if w.lower() not in STOPWORDS):
+        words = [name_term(w) for w in _WORD.findall(name) if w.lower() not in STOPWORDS]
+        if any(w not in cited_names and w not in given for w in words):
             return Verdict(False, f"a name not in its citations: {name}")
     if _NEGATION.search(claim) and not _NEGATION.search(joined):
         return Verdict(False, "a negation its citations do not make")

@@ -46,6 +46,16 @@ def _seconds(summary: dict[str, Any] | None) -> str:
     return f"{summary['p50_ms'] / 1000:.2f}" if summary and summary.get("n") else "n/a"
 
 
+def _speed_cells(speeds: dict[str, float] | None) -> list[str]:
+    if not speeds:
+        return ["n/a"] * 3
+    return [
+        f"{speeds['prompt_tokens_per_answer']:.0f}",
+        f"{speeds['prompt_tokens_per_s']:.0f}",
+        f"{speeds['written_tokens_per_s']:.0f}",
+    ]
+
+
 def answer_rows(report: dict[str, Any]) -> list[list[str]]:
     """One row per backend: warm first token and total, cold ``brief ask``, and ``brief serve`` memory."""
     rows = [
@@ -56,6 +66,9 @@ def answer_rows(report: dict[str, Any]) -> list[list[str]]:
             "cold `brief ask` p50 (s)",
             "`brief serve` peak memory (MiB)",
             "`brief serve` answer p50 (s)",
+            "prompt tokens read per answer",
+            "prompt read (tokens/s)",
+            "written (tokens/s)",
         ]
     ]
     for llm, figures in report["backends"].items():
@@ -68,6 +81,7 @@ def answer_rows(report: dict[str, Any]) -> list[list[str]]:
                 _seconds(figures["cold_cli"]["total"]),
                 f"{app['peak_rss_mb']:.0f}" if app.get("peak_rss_mb") is not None else "n/a",
                 _seconds(app.get("api_total")),
+                *_speed_cells(figures["warm"].get("llama_cpp")),
             ]
         )
     return rows

@@ -291,6 +291,17 @@ def measure_app(home: Path, questions: Sequence[str], llm: str, timeout: float =
         stop_process(process, 20)
 
 
+def _speeds(counters: dict[str, float] | None, answers: int) -> dict[str, float] | None:
+    """In-process llama.cpp's reading and writing speeds over the warm answers (None for other backends)."""
+    if not counters or not answers or not counters["prompt_s"] or not counters["write_s"]:
+        return None
+    return {
+        "prompt_tokens_per_answer": round(counters["prompt_tokens"] / answers, 1),
+        "prompt_tokens_per_s": round(counters["prompt_tokens"] / counters["prompt_s"], 1),
+        "written_tokens_per_s": round(counters["written_tokens"] / counters["write_s"], 1),
+    }
+
+
 def measure_answers(
     settings: Settings,
     warm_questions: int = 20,
@@ -304,6 +315,7 @@ def measure_answers(
     ``settings.home`` must be an empty scratch folder: the seed brief is indexed there.
     """
     from assistant.evaluation.testset import read_testset
+    from assistant.llm import EmbeddedChatModel
     from assistant.service import Assistant
 
     questions = [item.question for item in read_testset(SEED_TESTSET).questions[: warm_questions + 1]]
@@ -313,6 +325,10 @@ def measure_answers(
         progress(f"answers: {warm_questions} warm questions with --llm {llm}")
     load = os.getloadavg()[0]
     warm_up = stream_timings(assistant, questions[0], llm)
+    model = assistant.chat_model(llm)
+    embedded = model if isinstance(model, EmbeddedChatModel) else None
+    if embedded is not None:
+        embedded.take_counters()  # from here on: the warm answers only
     first_tokens, totals, refused = [], [], 0
     for question in questions[1:]:
         first, total, was_refused = stream_timings(assistant, question, llm)
@@ -320,6 +336,7 @@ def measure_answers(
         refused += was_refused
         if first is not None:
             first_tokens.append(first)
+    read = embedded.take_counters() if embedded is not None else None
     warm = {
         "questions": len(totals),
         "answered_by_the_model": len(first_tokens),
@@ -329,6 +346,7 @@ def measure_answers(
         "total": latency_summary(totals),
         "load_average_before": round(load, 2),
         "load_average_after": round(os.getloadavg()[0], 2),
+        "llama_cpp": _speeds(read, len(first_tokens)),
     }
     if progress:
         progress(f"answers: {cold_runs} cold `brief ask` processes")

@@ -120,6 +120,10 @@ def test_bench_answers_compares_backends_side_by_side() -> None:
     assert none["warm"]["answered_by_the_model"] == 0 and small["warm"]["answered_by_the_model"] == 2
     for figures in (none, small):
         assert figures["cold_cli"]["total"]["n"] == 1 and figures["app"]["peak_rss_mb"] > 0
+    # llama.cpp's own counters say how fast the in-process model read and wrote; a model-free backend has none.
+    speeds = small["warm"]["llama_cpp"]
+    assert none["warm"]["llama_cpp"] is None and speeds["prompt_tokens_per_answer"] > 20
+    assert speeds["prompt_tokens_per_s"] > 0 and speeds["written_tokens_per_s"] > 0
     table = CliRunner().invoke(main, ["bench", "answers", "--llm", "none", "--warm", "1", "--cold", "1", "--app", "0"])
     assert table.exit_code == 0, table.output
     header, *_, row = table.stdout.splitlines()

@@ -95,3 +95,11 @@ def test_a_name_the_question_gave_must_still_be_in_the_citations() -> None:
     verdict = check_claim(claim, cited, question, restated=question)
     assert not verdict.supported and "name" in verdict.reason
     assert check_claim("Vadim Denisenko said Chinese exchanges with Belarusian forces increased.", cited).supported
+
+
+def test_a_title_the_question_gave_may_be_restated() -> None:
+    cited = ["May 7, 2017 ... Voters in France chose Emmanuel Macron to be their next president."]
+    question = ("won", "french", "presidential", "election", "2017")
+    claim = "Emmanuel Macron won the French Presidential Election 2017."
+    assert check_claim(claim, cited, question, restated=question).supported
+    assert not check_claim(claim, cited, question).supported

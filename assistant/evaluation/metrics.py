@@ -35,6 +35,7 @@ __all__ = [
 HIT_RANKS = (1, 3, 5)
 _NAME_WORD = re.compile(r"(?<![.!?]\s)(?<!^)\b(?:[A-Z](?:\.[A-Z])+\.?|[A-Z][\w’'-]+)")
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
+_MONTH_DAY = re.compile(rf"\b({'|'.join(gazetteer.MONTHS)}) (\d{{1,2}})\b(?![-–]\d)")
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _PUNCTUATION = str.maketrans("", "", string.punctuation + "‘’“”–—")
 
@@ -80,8 +81,8 @@ def unsupported_facts(sentence: str, quotes: Sequence[str]) -> list[str]:
 
     Deliberately simpler than the answer path's verifier, so it measures that verifier rather than repeat it: a number
     must appear as the same token (``1`` is not in ``13``; ``4`` is ``four``), a capitalised word (not the sentence's
-    first) as the same word or as another name of the same country (``Georgian`` is in "Georgia", but ``Moscow`` is
-    not in "Russian"), and a "Month day" pair as written.
+    first) as the same word, its singular, or another name of the same country (``Georgian`` is in "Georgia", but
+    ``Moscow`` is not in "Russian"), and a month and day ("October 28") as written.
     """
     text = _plain(" ".join(quotes))
     sentence = _plain(sentence)
@@ -92,9 +93,11 @@ def unsupported_facts(sentence: str, quotes: Sequence[str]) -> list[str]:
     missing += [
         w
         for w in _NAME_WORD.findall(sentence.strip())
-        if w not in words and not all(p in words or _country(p) in countries for p in w.split("-"))
+        if w not in words
+        and w.removesuffix("s") not in words
+        and not all(p in words or _country(p) in countries for p in w.split("-"))
     ]
-    for month, day in re.findall(r"\b([A-Z][a-z]+) (\d{1,2})\b(?![-–]\d)", sentence):
+    for month, day in _MONTH_DAY.findall(sentence):
         if not re.search(rf"\b{month} {day}\b(?![-–]\d)", text):
             missing.append(f"{month} {day}")
     return list(dict.fromkeys(missing))
