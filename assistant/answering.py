@@ -30,7 +30,6 @@ from .conflicts import Conflict, find_conflicts
 from .drafts import (
     MIN_COVERAGE,
     Draft,
-    about_the_question,
     answering_sentence,
     answers,
     on_topic,
@@ -330,8 +329,7 @@ class AnswerPipeline:
                 elif drafts and not any(d.supported for d in drafts):
                     # The reader found an answer but worded it wrongly: the sentence it cites, verbatim, when the
                     # evidence checks agree that this sentence answers the question.
-                    about = about_the_question(analysis, weight, self.sentences.word_similarity)
-                    pointed = pointed_sentence(written, numbered, analysis, about)
+                    pointed = pointed_sentence(written, numbered, analysis)
                     if pointed is not None:
                         drafts = [Draft(unmarked(pointed.text), (pointed,), True), *drafts]
                 else:

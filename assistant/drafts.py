@@ -8,26 +8,22 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index import sentence_spans
 from index.terms import content_terms, name_term, normalize_term
 
-from .evidence import Evidence, coverage
+from .evidence import Evidence
 from .grounding import AnswerType, Question, has_candidate, informative_terms, matches_numbers
 from .reader import parse_reply
 from .verify import WordSimilarity, check_claim, date_expressions
 
 __all__ = [
-    "ABOUT_THE_QUESTION",
     "MIN_COVERAGE",
-    "MIN_SEMANTIC",
     "Draft",
-    "about_the_question",
     "answering_sentence",
     "answers",
-    "not_an_answer",
     "on_topic",
     "pointed_sentence",
     "unmarked",
@@ -39,9 +35,9 @@ logger = logging.getLogger(__name__)
 
 MIN_COVERAGE = 0.43
 """Share of the question's key terms (idf-weighted) a sentence must cover to answer it (measured on the seed)."""
-MIN_SEMANTIC = 0.15
+_MIN_SEMANTIC = 0.15
 """The least cosine to the question at which such a sentence answers it (measured on the seed)."""
-ABOUT_THE_QUESTION = 0.75
+_ABOUT_THE_QUESTION = 0.75
 """Coverage of the question's key terms at which a sentence is about what a count or date question asks."""
 
 
@@ -54,7 +50,7 @@ class Draft:
     supported: bool
 
 
-def not_an_answer(sentence: str) -> bool:
+def _not_an_answer(sentence: str) -> bool:
     """A question, or a headline-like fragment of under six words, never serves as an answer."""
     return sentence.rstrip().endswith("?") or len(sentence.split()) < 6
 
@@ -83,16 +79,11 @@ def verify_reply(
     # A claim may restate the question's words and add one word (a name must still be in its citations). A count or a
     # date adds none, and restates the question only from a sentence about what was asked: "6.8 million people were
     # killed" must not pass where the sentence says they were displaced.
-    strict = question.answer_type in (AnswerType.NUMBER, AnswerType.DATE)
+    strict = _asks_count_or_date(question)
     restatable = {*question.terms, *(name_term(w) for w in re.findall(r"[^\W_]+", question.text))}
 
     def holds(claim: str, group: Sequence[Evidence]) -> bool:
-        about = (
-            not strict
-            or max(e.lexical for e in group) >= ABOUT_THE_QUESTION
-            or (question.answer_type is AnswerType.DATE and any(_dated(e.text, question) for e in group))
-        )
-        restated = restatable if about else ()
+        restated = restatable if _about(question, group) else ()
         return check_claim(
             claim, [e.text for e in group], question.terms, similar, restated, 0 if strict else 1
         ).supported
@@ -117,35 +108,49 @@ def verify_reply(
 def answering_sentence(question: Question, evidence: Sequence[Evidence]) -> Evidence | None:
     """The best sentence that answers the question by the evidence checks alone, or None when no sentence does."""
     for item in evidence:
-        if not_an_answer(item.text) or not matches_numbers(item.text, question):
+        if _not_an_answer(item.text) or not matches_numbers(item.text, question):
             continue
-        if item.lexical >= MIN_COVERAGE and item.semantic >= MIN_SEMANTIC and has_candidate(item.text, question):
+        if item.lexical >= MIN_COVERAGE and item.semantic >= _MIN_SEMANTIC and has_candidate(item.text, question):
             return item
     return None
 
 
-def pointed_sentence(
-    reply: str, numbered: Sequence[Evidence], question: Question, about: Callable[[str], bool]
-) -> Evidence | None:
+def pointed_sentence(reply: str, numbered: Sequence[Evidence], question: Question) -> Evidence | None:
     """The first sentence the reply cites that answers the question by the evidence checks too, or None.
 
-    ``about`` may ask more of it (a count or a date question wants a sentence about what it asks).
+    For a count or a date it must also be about what was asked (``_about``).
     """
     cited = dict.fromkeys(n for claim in parse_reply(reply, _split_sentences, len(numbered)) for n in claim.cited)
     for n in cited:
         item = numbered[n - 1]
-        if answering_sentence(question, [item]) is item and about(item.text):
+        if answering_sentence(question, [item]) is item and _about(question, [item]):
             return item
     return None
 
 
+def _asks_count_or_date(question: Question) -> bool:
+    return question.answer_type in (AnswerType.NUMBER, AnswerType.DATE)
+
+
+def _about(question: Question, group: Sequence[Evidence]) -> bool:
+    """Whether evidence is about what a count or a date question asks (any evidence is, for other questions).
+
+    It covers most of the question's key terms, or, for a date question, dates a word of it ("the October 20
+    referendum").
+    """
+    if not _asks_count_or_date(question):
+        return True
+    if max(e.lexical for e in group) >= _ABOUT_THE_QUESTION:
+        return True
+    return question.answer_type is AnswerType.DATE and any(_dated(e.text, question) for e in group)
+
+
 def _dated(sentence: str, question: Question) -> bool:
     """Whether a date in ``sentence`` stands next to a word of the question ("the October 20 referendum")."""
-    words = re.findall(r"[^\W_]+", sentence)
-    terms = [normalize_term(w) for w in words]
-    for match in re.finditer(r"[^\W_]+", sentence):
+    words = list(re.finditer(r"[^\W_]+", sentence))
+    terms = [normalize_term(w.group(0)) for w in words]
+    for index, match in enumerate(words):
         if date_expressions(match.group(0) + sentence[match.end() : match.end() + 12]):
-            index = len(re.findall(r"[^\W_]+", sentence[: match.start()]))
             if set(terms[max(0, index - 3) : index + 5]) & set(question.terms):
                 return True
     return False
@@ -166,21 +171,3 @@ def on_topic(draft: Draft, chosen: Sequence[Evidence]) -> bool:
 def useful(drafts: Sequence[Draft], question: Question) -> bool:
     """Whether the verified sentences answer the question rather than restate it."""
     return any(d.supported and len(informative_terms(d.text, question)) >= 2 and answers(d, question) for d in drafts)
-
-
-def about_the_question(
-    question: Question, weight: Callable[[str], float], similar: WordSimilarity
-) -> Callable[[str], bool]:
-    """Whether a sentence is about the question: it covers enough of its key terms (more for a count or a date).
-
-    A date next to a word of a date question ("the October 20 referendum") is about it as well.
-    """
-    strict = question.answer_type in (AnswerType.NUMBER, AnswerType.DATE)
-    least = ABOUT_THE_QUESTION if strict else MIN_COVERAGE
-
-    def about(sentence: str) -> bool:
-        if question.answer_type is AnswerType.DATE and _dated(sentence, question):
-            return True
-        return coverage(question, sentence, weight, similar) >= least
-
-    return about

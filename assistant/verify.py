@@ -180,8 +180,7 @@ def check_claim(
     A word of the question (``question_terms``) that the claim repeats counts as found when ``similar`` finds a word
     of the citations close to it (a paraphrase: "premier" for "Prime Minister"), and so does any of ``restated``
     (question words a claim may restate as they are, and names other than places); any other missing word counts
-    against the claim,
-    and more than ``tolerance`` of them fail it.
+    against the claim, and more than ``tolerance`` of them fail it.
     """
     texts = [t for t in cited if t]
     if not texts:

@@ -57,7 +57,10 @@ def _speed_cells(speeds: dict[str, float] | None) -> list[str]:
 
 
 def answer_rows(report: dict[str, Any]) -> list[list[str]]:
-    """One row per backend: warm first token and total, cold ``brief ask``, and ``brief serve`` memory."""
+    """One row per backend: latencies, ``brief serve`` memory, and in-process llama.cpp's reading and writing.
+
+    Latencies are warm first token and total, cold ``brief ask``, and an answer through ``brief serve``.
+    """
     rows = [
         [
             "backend",

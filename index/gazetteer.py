@@ -579,7 +579,11 @@ CITIES = frozenset(key(name) for name in _split_list(_CITY_LIST))
 """Large cities that are not capitals, by :func:`key`."""
 
 
-def country_of(name: str) -> str | None:
-    """The country a name, alias, demonym or capital stands for (``"Chinese"`` -> ``"China"``), or None."""
+def country_of(name: str, capitals: bool = True) -> str | None:
+    """The country a name, alias, demonym or capital stands for (``"Chinese"`` -> ``"China"``), or None.
+
+    With ``capitals=False`` a capital is a place of its own (``"Moscow"`` -> None).
+    """
     folded = key(name)
-    return _COUNTRIES.get(folded) or _ALIASES.get(folded) or _DEMONYMS.get(folded) or _CAPITALS.get(folded)
+    found = _COUNTRIES.get(folded) or _ALIASES.get(folded) or _DEMONYMS.get(folded)
+    return found or (_CAPITALS.get(folded) if capitals else None)

@@ -187,16 +187,17 @@ def test_a_true_but_unrelated_sentence_is_left_out(assistant: Assistant) -> None
     assert all(padding not in s.text for s in answer.sentences)
 
 
-def _number_of(prompt: str, needle: str) -> int:
-    """The number the reader prompt gives the sentence containing ``needle``."""
-    return next(int(line[1 : line.index("]")]) for line in prompt.splitlines() if needle in line)
+def _numbered(assistant: Assistant, question: str) -> dict[int, str]:
+    """The sentences the reader prompt numbers for ``question``, by number."""
+    probe = _with_model(assistant, "The briefs do not say.")
+    assistant.ask(question, llm="scripted")
+    lines = str(probe.prompts[0][1].content).splitlines()
+    return {int(line[1 : line.index("]")]): line for line in lines if line.startswith("[")}
 
 
 def test_a_misworded_answer_falls_back_to_the_sentence_the_reader_cites(assistant: Assistant) -> None:
     question = "Who disclosed the presence of North Korean units in Kursk?"
-    probe = _with_model(assistant, "The briefs do not say.")
-    assistant.ask(question, llm="scripted")
-    n = _number_of(str(probe.prompts[0][1].content), "Rutte disclosed")
+    n = next(k for k, line in _numbered(assistant, question).items() if "Rutte disclosed" in line)
     # The name is distorted, so the reader's own sentence fails; the sentence it cites answers, and is quoted.
     _with_model(assistant, f"Mark Rutter disclosed the presence of 12,000 North Korean units in Kursk [{n}].")
     answer = assistant.ask(question, llm="scripted")
@@ -208,18 +209,14 @@ def test_a_misworded_answer_falls_back_to_the_sentence_the_reader_cites(assistan
 
 def test_the_cited_sentence_is_no_fallback_when_it_does_not_answer(assistant: Assistant) -> None:
     question = "Who disclosed the presence of North Korean units in Kursk?"
-    probe = _with_model(assistant, "The briefs do not say.")
-    assistant.ask(question, llm="scripted")
-    prompt = str(probe.prompts[0][1].content)
-    other = next(line for line in prompt.splitlines() if line.startswith("[") and "Rutte" not in line)
-    n = int(other[1 : other.index("]")])
+    numbered = _numbered(assistant, question)
+    other = next(k for k, line in numbered.items() if "Rutte" not in line)
+    rutte = next(k for k, line in numbered.items() if "Rutte" in line)
     # A distorted claim citing a sentence that names no one who disclosed anything: refused, not quoted.
-    _with_model(assistant, f"Mark Rutter disclosed the presence of 12,000 North Korean units in Kursk [{n}].")
+    _with_model(assistant, f"Mark Rutter disclosed the presence of 12,000 North Korean units in Kursk [{other}].")
     assert assistant.ask(question, llm="scripted").refused
     # A claim that verifies but only restates the question is no reason to quote its citation either.
-    _with_model(
-        assistant, f"The presence of North Korean units in Russia was disclosed [{_number_of(prompt, 'Rutte')}]."
-    )
+    _with_model(assistant, f"The presence of North Korean units in Russia was disclosed [{rutte}].")
     assert assistant.ask(question, llm="scripted").refused
 
 

@@ -95,7 +95,7 @@ def unsupported_facts(sentence: str, quotes: Sequence[str]) -> list[str]:
         for w in _NAME_WORD.findall(sentence.strip())
         if w not in words
         and w.removesuffix("s") not in words
-        and not all(p in words or _country(p) in countries for p in w.split("-"))
+        and not all(p in words or gazetteer.country_of(p, capitals=False) in countries for p in w.split("-"))
     ]
     for month, day in _MONTH_DAY.findall(sentence):
         if not re.search(rf"\b{month} {day}\b(?![-–]\d)", text):
@@ -104,18 +104,10 @@ def unsupported_facts(sentence: str, quotes: Sequence[str]) -> list[str]:
 
 
 def _countries(text: str) -> set[str]:
-    """The countries ``text`` names, by name, alias or demonym ("Georgia", "Chinese", "South Korea")."""
+    """The countries ``text`` names, by name, alias or demonym ("Georgia", "Chinese", "South Korea"); not by capital."""
     words = re.findall(r"[\w’'.]+", text)
     names = [*words, *(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))]
-    return {country for name in names if (country := _country(name))}
-
-
-def _country(name: str) -> str:
-    """The country ``name`` is a name, alias or demonym of, or "" (a capital is another place: "Moscow")."""
-    folded = gazetteer.key(name)
-    return (
-        gazetteer.COUNTRIES.get(folded) or gazetteer.COUNTRY_ALIASES.get(folded) or gazetteer.DEMONYMS.get(folded) or ""
-    )
+    return {country for name in names if (country := gazetteer.country_of(name, capitals=False))}
 
 
 def _overlap(a: SourceSpan, b: SourceSpan) -> bool:
