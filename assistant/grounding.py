@@ -144,10 +144,23 @@ class Question:
         return dict(zip(self.terms, self.surface, strict=False)).get(term, term)
 
 
+def _answer_type(lowered: str) -> AnswerType:
+    """The kind of fact the question's earliest question phrase asks for.
+
+    "In which city was he when he spoke?" asks for a place: a later "when" opens a clause, not the question.
+    """
+    found = [
+        (match.start(), rank, kind)
+        for rank, (kind, pattern) in enumerate(_TYPE_PATTERNS)
+        if (match := pattern.search(lowered))
+    ]
+    return min(found)[2] if found else AnswerType.OTHER
+
+
 def analyze_question(text: str) -> Question:
     """Find the answer type and the meaning-bearing terms of a question."""
     lowered = " ".join(text.lower().split())
-    answer_type = next((kind for kind, pattern in _TYPE_PATTERNS if pattern.search(lowered)), AnswerType.OTHER)
+    answer_type = _answer_type(lowered)
     if lowered.startswith(("why", "how ")) and answer_type in (AnswerType.DATE, AnswerType.PERSON):
         answer_type = AnswerType.OTHER
     if answer_type is AnswerType.OTHER and re.search(r"\bname of\b|\bcalled\b", lowered):

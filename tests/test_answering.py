@@ -49,6 +49,10 @@ def _quotes_are_verbatim(assistant: Assistant, answer: object) -> None:
         ("Which party won Georgia's elections?", AnswerType.ORGANIZATION),
         ("In which Russian region were units reported?", AnswerType.PLACE),
         ("Why is China interested in Belarus?", AnswerType.OTHER),
+        # The earliest question phrase decides; a later "when" opens a clause.
+        ("In which city was the premier when he reacted to the launch?", AnswerType.PLACE),
+        ("Who was president when the war began?", AnswerType.PERSON),
+        ("When did the company report revenue of $5 billion?", AnswerType.DATE),
     ],
 )
 def test_answer_type(question: str, kind: AnswerType) -> None:
