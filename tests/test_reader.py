@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from assistant import Assistant
 from assistant.evidence import Evidence
 from assistant.reader import SentenceMap, context_sentences
+from index import Settings
+
+from .fakes import HashEmbeddings, ScriptedChatModel
 
 # A news brief as published: one sentence a paragraph, the answer to "where did UM1 get to?" in the next one.
 TEXT = (
@@ -75,3 +81,27 @@ def test_a_paragraph_of_several_sentences_keeps_its_edges() -> None:
     evidence = [Evidence("b.txt", start, start + len(best), 2, best, 0.9, 0.9)]
     numbered = context_sentences(evidence, {"b.txt": text}, SentenceMap(), top=4, limit=9, chars=1600)
     assert [e.text for e in numbered] == [best, "Mark Rutte leads NATO."]
+
+
+def test_an_answer_told_in_the_next_paragraph_reaches_the_reader_and_is_cited(
+    tmp_path: Path, settings: Settings
+) -> None:
+    brief = tmp_path / "shoal.txt"
+    filler = "\n\n".join(
+        f"Officials in province {n} discussed fisheries quotas for the coming season." for n in range(8)
+    )
+    brief.write_text(f"{filler}\n\n{TEXT}\n", encoding="utf-8")
+    assistant = Assistant(settings=settings, embeddings=HashEmbeddings())
+    assistant.ingest([brief])
+    model = ScriptedChatModel(replies=["UM1 successfully reached BRP Sierra Madre [2]."], prompts=[])
+    assistant._chat_models["scripted"] = model
+
+    answer = assistant.ask("Where did the boat rammed by vessel 21556 get to?", llm="scripted")
+
+    lines = [line for line in str(model.prompts[0][1].content).splitlines() if line.startswith("[")]
+    rammed = next(n for n, line in enumerate(lines) if "rammed by Chinese Coast Guard vessel 21556" in line)
+    assert "UM1 successfully reached BRP Sierra Madre" in lines[rammed + 1]
+    assert not answer.refused
+    (citation,) = answer.citations
+    assert citation.quote == "Despite this, UM1 successfully reached BRP Sierra Madre."
+    assert assistant.store.text("shoal.txt")[citation.start : citation.end] == citation.quote
