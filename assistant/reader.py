@@ -1,18 +1,15 @@
 """What the reader model sees and what it writes back: numbered evidence sentences in, cited sentences out.
 
 The best evidence sentences are shown with the sentence after each one (and the one before the best), in document
-order, so an answer told across two sentences is in front of the model, even when each sentence is a paragraph of its
-own.
-Every numbered line is a sentence of a stored brief with exact offsets, so whatever the model cites can be checked
-and quoted verbatim.
+order within each paragraph, so an answer told across two sentences is in front of the model. Every numbered line is
+a sentence of a stored brief with exact offsets, so whatever the model cites can be checked and quoted verbatim.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 import threading
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -79,51 +76,38 @@ class SentenceMap:
     def __init__(self, size: int = 256) -> None:
         """Keep the spans of up to ``size`` texts."""
         self.size = size
-        self._spans: OrderedDict[tuple[str, int, int], list[tuple[int, Span]]] = OrderedDict()
+        self._spans: OrderedDict[tuple[str, int, int], list[tuple[int, list[Span]]]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def sentences(self, source: str, text: str) -> list[tuple[int, Span]]:
-        """(paragraph number, span) of every sentence of ``text``, in document order."""
+    def paragraphs(self, source: str, text: str) -> list[tuple[int, list[Span]]]:
+        """(paragraph number, its sentence spans) for every paragraph of ``text``."""
         key = (source, len(text), hash(text))
         with self._lock:
             if key in self._spans:
                 self._spans.move_to_end(key)
                 return self._spans[key]
-        spans = [(n, s) for n, p in enumerate(paragraph_spans(text), start=1) for s in sentence_spans(text, p)]
+        spans = [(n, sentence_spans(text, p)) for n, p in enumerate(paragraph_spans(text), start=1)]
         with self._lock:
             self._spans[key] = spans
             while len(self._spans) > self.size:
                 self._spans.popitem(last=False)
         return spans
 
-    def position(self, source: str, text: str, item: Evidence) -> int:
-        """The index of the first sentence ``item`` overlaps (-1 when none does)."""
-        for index, (_, span) in enumerate(self.sentences(source, text)):
-            if span.start <= item.start < span.end or item.start <= span.start < item.end:
-                return index
-        return -1
-
-    def neighbours(
-        self, source: str, text: str, item: Evidence
-    ) -> tuple[tuple[int, Span] | None, tuple[int, Span] | None]:
-        """The sentences just before and after ``item`` in its paragraph, with their paragraph numbers (or None).
-
-        After a paragraph of one sentence comes the next paragraph's first sentence: news briefs often give each
-        sentence a paragraph, and the answer may be told in the next one. The sentence before stays within the
-        paragraph; across a paragraph edge it was a caption or a headline as often as context.
-        """
-        spans = self.sentences(source, text)
-        first = self.position(source, text, item)
-        if first < 0:
+    def neighbours(self, source: str, text: str, item: Evidence) -> tuple[Span | None, Span | None]:
+        """The sentences just before and after ``item`` in its paragraph (None at a paragraph's edge)."""
+        paragraphs = self.paragraphs(source, text)
+        if not 0 < item.paragraph <= len(paragraphs):
             return None, None
-        last = first
-        while last + 1 < len(spans) and spans[last + 1][1].start < item.end:
-            last += 1
-        paragraph = spans[first][0]
-        alone = sum(1 for n, _ in spans if n == paragraph) == 1
-        before = spans[first - 1] if first > 0 and spans[first - 1][0] == paragraph else None
-        after = spans[last + 1] if last + 1 < len(spans) and (alone or spans[last + 1][0] == paragraph) else None
-        return before, after
+        spans = paragraphs[item.paragraph - 1][1]
+        for index, span in enumerate(spans):
+            if span.start <= item.start < span.end or item.start <= span.start < item.end:
+                before = spans[index - 1] if index > 0 else None
+                last = index
+                while last + 1 < len(spans) and spans[last + 1].start < item.end:
+                    last += 1
+                after = spans[last + 1] if last + 1 < len(spans) else None
+                return before, after
+        return None, None
 
 
 def context_sentences(
@@ -136,9 +120,8 @@ def context_sentences(
 ) -> list[Evidence]:
     """The sentences to number for the model: the ``top`` best with their neighbours, at most ``limit``/``chars``.
 
-    Blocks (sentences of one paragraph, joined by a paragraph of one sentence to the sentence next to it) keep the
-    order of their best sentence; sentences within a block keep document order, so "It seems that legacy has
-    returned" follows the paragraph that says what the legacy is.
+    Blocks (runs of adjacent sentences of one paragraph) keep the order of their best sentence; sentences within a
+    block keep document order.
     """
     chosen: dict[tuple[str, int], Evidence] = {}
     scored = {(e.source, e.start): e for e in evidence}
@@ -152,12 +135,11 @@ def context_sentences(
         chosen[key] = item
         return True
 
-    def as_evidence(located: tuple[int, Span], like: Evidence) -> Evidence:
-        paragraph, span = located
+    def as_evidence(span: Span, like: Evidence) -> Evidence:
         found = scored.get((like.source, span.start))
         if found is not None:
             return found
-        return Evidence(like.source, span.start, span.end, paragraph, span.of(texts[like.source]), 0.0, 0.0)
+        return Evidence(like.source, span.start, span.end, like.paragraph, span.of(texts[like.source]), 0.0, 0.0)
 
     order: list[Evidence] = []
     for rank, item in enumerate(evidence[:top]):
@@ -169,29 +151,17 @@ def context_sentences(
             add(as_evidence(after, item))
         if rank == 0 and before is not None:
             add(as_evidence(before, item))
-    block_of: dict[tuple[str, int], int] = {}
-    blocks_made = itertools.count()
-    for source in {e.source for e in chosen.values()}:
-        sizes = Counter(n for n, _ in sentences.sentences(source, texts[source]))
-        located = sorted(
-            ((sentences.position(source, texts[source], e), e) for e in chosen.values() if e.source == source),
-            key=lambda pair: (pair[0], pair[1].start),
-        )
-        block, (last_where, last) = next(blocks_made), located[0]
-        for where, item in located:
-            lone = sizes[item.paragraph] == 1 or sizes[last.paragraph] == 1
-            if item.paragraph != last.paragraph and not (lone and where - last_where <= 1):
-                block = next(blocks_made)
-            block_of[(source, item.start)] = block
-            last_where, last = where, item
     blocks: list[list[Evidence]] = []
-    placed: set[int] = set()
+    placed: set[tuple[str, int]] = set()
     for best in order:
-        block = block_of[(best.source, best.start)]
-        if block not in placed:
-            placed.add(block)
-            members = [e for key, e in chosen.items() if block_of[key] == block]
-            blocks.append(sorted(members, key=lambda e: e.start))
+        block = sorted(
+            (e for e in chosen.values() if e.source == best.source and e.paragraph == best.paragraph),
+            key=lambda e: e.start,
+        )
+        fresh = [e for e in block if (e.source, e.start) not in placed]
+        placed.update((e.source, e.start) for e in fresh)
+        if fresh:
+            blocks.append(fresh)
     return [e for block in blocks for e in block]
 
 
