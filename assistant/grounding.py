@@ -21,6 +21,7 @@ __all__ = [
     "matches_numbers",
     "informative_terms",
     "mentions_date",
+    "spell_quarters",
 ]
 
 
@@ -336,13 +337,23 @@ def informative_terms(claim: str, question: Question) -> list[str]:
     return [t for t in content_terms(claim) if t not in question.terms and t not in _GENERIC_CLAIM_WORDS]
 
 
-_EXACT_NUMBER = re.compile(r"\b(?:\d[\d,.]*\d|\d|[QH][1-4])\b")
+# A number: digits joined by "." or "," ("6.3", "3,000"), but not across a time ("2012.12:01 AM" is 2012, then a time).
+NUMBER_PATTERN = r"\d+(?:[.,]\d+(?![\d:]))*"
+_EXACT_NUMBER = re.compile(rf"\b(?:{NUMBER_PATTERN}|[QH][1-4])\b")
+_QUARTER = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+quarter\b", re.IGNORECASE)
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
+
+
+def spell_quarters(text: str) -> str:
+    """``text`` with each quarter of a year written as ``Q1``..``Q4`` ("third-quarter revenue" -> "Q3 revenue")."""
+    return _QUARTER.sub(lambda m: f"Q{_ORDINALS[m.group(1).lower()]}", text)
 
 
 def matches_numbers(sentence: str, question: Question) -> bool:
     """Whether every number the question names (a year, a quarter, a count) appears in the sentence as well.
 
-    "Who won Wimbledon in 2019?" is not answered by a sentence about 2018, however similar.
+    "Who won Wimbledon in 2019?" is not answered by a sentence about 2018, however similar; "Q3" is answered by
+    "third-quarter".
     """
-    present = set(_EXACT_NUMBER.findall(sentence))
-    return all(number in present for number in _EXACT_NUMBER.findall(question.text))
+    present = set(_EXACT_NUMBER.findall(spell_quarters(sentence)))
+    return all(number in present for number in _EXACT_NUMBER.findall(spell_quarters(question.text)))

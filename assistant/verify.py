@@ -2,7 +2,7 @@
 
 A claim passes only when, against the text of its citations alone:
 - its content words are there (or in the question, or are words any answer uses), all but at most one;
-- every number is there as the same token (``1`` is not ``13``; ``three`` is ``3``);
+- every number is there as the same token (``1`` is not ``13``; ``three`` is ``3``; ``Q3`` is ``third-quarter``);
 - every date expression is there as written (``October 28`` is not ``October 27-28``);
 - every name is there, as written or as its demonym (``Georgian`` is supported by ``Georgia``; ``Moscow`` is not
   supported by ``Russian``); a title the question gave may be restated, but not a place it gave;
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from index import gazetteer
 from index.terms import STOPWORDS, content_terms, name_term, normalize_term
 
-from .grounding import entities
+from .grounding import NUMBER_PATTERN, entities, spell_quarters
 
 __all__ = ["Verdict", "WordSimilarity", "check_claim", "date_expressions", "numbers"]
 
@@ -67,7 +67,7 @@ _NUMBER_WORDS = {
     "billion": "1000000000",
     "dozen": "12",
 }
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
+_NUMBER = re.compile(NUMBER_PATTERN + r"|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
 _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
@@ -182,9 +182,10 @@ def check_claim(
     (question words a claim may restate as they are, and names other than places); any other missing word counts
     against the claim, and more than ``tolerance`` of them fail it.
     """
-    texts = [t for t in cited if t]
+    texts = [spell_quarters(t) for t in cited if t]
     if not texts:
         return Verdict(False, "cites nothing")
+    claim = spell_quarters(claim)
     joined = " ".join(texts)
     known = set(question_terms)
     pool = {_lemma(t) for text in texts for t in content_terms(text)} | set(restated)

@@ -9,7 +9,7 @@ from assistant import Assistant
 from assistant.citations import Answer
 from assistant.errors import LLMError
 from assistant.evidence import coverage
-from assistant.grounding import AnswerType, analyze_question, has_candidate
+from assistant.grounding import AnswerType, analyze_question, has_candidate, matches_numbers
 from index import Settings
 from index.terms import content_terms
 
@@ -57,6 +57,14 @@ def _quotes_are_verbatim(assistant: Assistant, answer: object) -> None:
 )
 def test_answer_type(question: str, kind: AnswerType) -> None:
     assert analyze_question(question).answer_type is kind
+
+
+def test_the_question_s_numbers_must_be_in_the_sentence_however_a_quarter_is_written() -> None:
+    question = analyze_question("What was Tesla's revenue in Q3 2019?")
+    assert matches_numbers("Tesla reported third-quarter revenue of $6.3 billion in 2019.", question)
+    assert not matches_numbers("Tesla reported second-quarter revenue of $6 billion in 2019.", question)
+    assert not matches_numbers("Tesla reported third-quarter revenue of $6.3 billion in 2018.", question)
+    assert matches_numbers("It shipped on May 15, 2019.12:01 AM in the Q3.", question)
 
 
 def test_candidates_need_the_asked_kind_of_fact() -> None:

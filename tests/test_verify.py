@@ -81,6 +81,21 @@ def test_numbers_and_dates_are_canonical_tokens() -> None:
     assert date_expressions("on 28 October") == {"28 oct"}
 
 
+def test_a_time_after_a_year_is_not_a_decimal() -> None:
+    # web text runs a date into a time: "May 15, 2012.12:01 AM" names 2012, not 2012.12
+    assert numbers("launched on May 15, 2012.12:01 AM PST") == {"15", "2012", "12", "01"}
+    assert check_claim("The game was launched on May 15, 2012.", ["The game was launched on May 15, 2012.12:01 AM."])
+    assert numbers("revenue of $6.3 billion") == {"6.3", "1000000000"}
+    assert not check_claim("Revenue was $6 billion.", ["Revenue was $6.3 billion."]).supported
+
+
+def test_a_quarter_is_the_same_however_it_is_written() -> None:
+    cited = ["Tesla reported third-quarter revenue of $6.3 billion in 2019."]
+    assert check_claim("Tesla's revenue in Q3 2019 was $6.3 billion.", cited).supported
+    assert check_claim("Revenue in the 3rd quarter of 2019 was $6.3 billion.", cited).supported
+    assert not check_claim("Tesla's revenue in Q2 2019 was $6.3 billion.", cited).supported
+
+
 def test_a_restated_question_word_passes_except_for_a_count_or_a_date() -> None:
     displaced = "The conflict has displaced approximately 6.8 million people, the UN experts said."
     claim = "The UN experts said 6.8 million people have been killed."
