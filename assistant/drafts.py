@@ -120,10 +120,22 @@ def pointed_sentence(reply: str, numbered: Sequence[Evidence], question: Questio
 
     For a count or a date it must also be about what was asked (``_about``).
     """
-    cited = dict.fromkeys(n for claim in parse_reply(reply, _split_sentences, len(numbered)) for n in claim.cited)
+    claims = parse_reply(reply, _split_sentences, len(numbered))
+    cited = dict.fromkeys(n for claim in claims for n in claim.cited)
     for n in cited:
         item = numbered[n - 1]
         if answering_sentence(question, [item]) is item and _about(question, [item]):
+            return item
+    # The reply holds but for the question's own names ("Beijing" where the sentence says China), against a sentence
+    # it cites or, as verification tries, another numbered one: the reader read the answer from that sentence.
+    restatable = {*question.terms, *(name_term(w) for w in re.findall(r"[^\W_]+", question.text))}
+    for item in [numbered[n - 1] for n in cited] + [e for n, e in enumerate(numbered, 1) if n not in cited]:
+        if _not_an_answer(item.text) or not matches_numbers(item.text, question) or not _about(question, [item]):
+            continue
+        if has_candidate(item.text, question) and any(
+            check_claim(claim.text, [item.text], question.terms, None, restatable, places_restated=True).supported
+            for claim in claims
+        ):
             return item
     return None
 

@@ -174,6 +174,7 @@ def check_claim(
     similar: WordSimilarity | None = None,
     restated: Iterable[str] = (),
     tolerance: int = 1,
+    places_restated: bool = False,
 ) -> Verdict:
     """Check ``claim`` against the texts of its citations; see the module docstring for the rules.
 
@@ -211,7 +212,7 @@ def check_claim(
     cited_names = {name_term(w) for w in _WORD.findall(joined)}
     # A title the question gave may be restated ("the French Presidential Election"); a place may not (the brief's
     # "China" does not support the question's "Beijing", nor its "UK" the question's "British").
-    given = {name_term(w) for w in restated} - _PLACE_NAMES
+    given = {name_term(w) for w in restated} - (frozenset() if places_restated else _PLACE_NAMES)
     names = entities(claim)
     for name in names:
         words = [name_term(w) for w in _WORD.findall(name) if w.lower() not in STOPWORDS]

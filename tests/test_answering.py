@@ -219,6 +219,29 @@ def test_a_misworded_answer_falls_back_to_the_sentence_the_reader_cites(assistan
     _quotes_are_verbatim(assistant, answer)
 
 
+def test_an_answer_worded_with_the_question_s_place_names_falls_back_to_the_sentence_it_rests_on(
+    assistant: Assistant,
+) -> None:
+    question = "Which Belarusian commando chief said Beijing has stepped up its defence contacts with Minsk?"
+    numbered = _numbered(assistant, question)
+    source = next(k for k, line in numbered.items() if "According to Major General Vadim Denisenko" in line)
+    wrong = next(k for k in numbered if k != source)
+    # "Beijing" is the question's word, the brief says China: the reader's sentence fails, and cites the wrong number.
+    reply = (
+        "Major General Vadim Denisenko, Commander of Belarusian Special Operations Forces, said Beijing has recently "
+        f"increased its military exchanges with Belarus [{wrong}]."
+    )
+    _with_model(assistant, reply)
+    answer = assistant.ask(question, llm="scripted")
+    assert not answer.refused
+    assert answer.citations[0].quote == numbered[source][len(f"[{source}] ") :]
+    assert "Beijing" not in answer.answer
+    _quotes_are_verbatim(assistant, answer)
+    # The same wording with another man's name rests on no sentence: refused.
+    _with_model(assistant, reply.replace("Vadim Denisenko", "Viktor Khrenin"))
+    assert assistant.ask(question, llm="scripted").refused
+
+
 def test_the_cited_sentence_is_no_fallback_when_it_does_not_answer(assistant: Assistant) -> None:
     question = "Who disclosed the presence of North Korean units in Kursk?"
     numbered = _numbered(assistant, question)
