@@ -80,7 +80,7 @@ def verify_reply(
     # date adds none, and restates the question only from a sentence about what was asked: "6.8 million people were
     # killed" must not pass where the sentence says they were displaced.
     strict = _asks_count_or_date(question)
-    restatable = {*question.terms, *(name_term(w) for w in re.findall(r"[^\W_]+", question.text))}
+    restatable = _restatable(question)
 
     def holds(claim: str, group: Sequence[Evidence]) -> bool:
         restated = restatable if _about(question, group) else ()
@@ -128,7 +128,7 @@ def pointed_sentence(reply: str, numbered: Sequence[Evidence], question: Questio
             return item
     # The reply holds but for the question's own names ("Beijing" where the sentence says China), against a sentence
     # it cites or, as verification tries, another numbered one: the reader read the answer from that sentence.
-    restatable = {*question.terms, *(name_term(w) for w in re.findall(r"[^\W_]+", question.text))}
+    restatable = _restatable(question)
     for item in [numbered[n - 1] for n in cited] + [e for n, e in enumerate(numbered, 1) if n not in cited]:
         if _not_an_answer(item.text) or not matches_numbers(item.text, question) or not _about(question, [item]):
             continue
@@ -138,6 +138,11 @@ def pointed_sentence(reply: str, numbered: Sequence[Evidence], question: Questio
         ):
             return item
     return None
+
+
+def _restatable(question: Question) -> set[str]:
+    """Words a claim may restate from the question: its key terms and its names (a place still needs citing)."""
+    return {*question.terms, *(name_term(w) for w in re.findall(r"[^\W_]+", question.text))}
 
 
 def _asks_count_or_date(question: Question) -> bool:
