@@ -116,9 +116,11 @@ def answering_sentence(question: Question, evidence: Sequence[Evidence]) -> Evid
 
 
 def pointed_sentence(reply: str, numbered: Sequence[Evidence], question: Question) -> Evidence | None:
-    """The first sentence the reply cites that answers the question by the evidence checks too, or None.
+    """The sentence the reader answered from, when the evidence checks agree that it answers, or None.
 
-    For a count or a date it must also be about what was asked (``_about``).
+    First a sentence the reply cites that the checks alone take as an answer; else a numbered sentence against which
+    a claim of the reply fails only for the question's own place names, if it holds the kind of fact asked for. For a
+    count or a date it must also be about what was asked (``_about``).
     """
     claims = parse_reply(reply, _split_sentences, len(numbered))
     cited = dict.fromkeys(n for claim in claims for n in claim.cited)
