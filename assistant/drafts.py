@@ -176,10 +176,13 @@ def _dated(sentence: str, question: Question) -> bool:
 
 
 def answers(draft: Draft, question: Question) -> bool:
-    """Whether a verified sentence states the kind of fact asked for, beyond the question's own words."""
+    """Whether a verified sentence states the kind of fact asked for, beyond the question's own words.
+
+    What it rests on must name the question's numbers: a sentence about Q3 does not answer "… in Q2 2019?".
+    """
     if not draft.supported or len(informative_terms(draft.text, question)) < 1:
         return False
-    return has_candidate(draft.text, question)
+    return has_candidate(draft.text, question) and matches_numbers(" ".join(e.text for e in draft.evidence), question)
 
 
 def on_topic(draft: Draft, chosen: Sequence[Evidence]) -> bool:

@@ -242,6 +242,16 @@ def test_an_answer_worded_with_the_question_s_place_names_falls_back_to_the_sent
     assert assistant.ask(question, llm="scripted").refused
 
 
+def test_a_true_sentence_without_the_question_s_year_does_not_answer_it(assistant: Assistant) -> None:
+    question = "Who disclosed the presence of North Korean units in Kursk in 2023?"
+    n = next(k for k, line in _numbered(assistant, question).items() if "Rutte disclosed" in line)
+    # The reader copies a true sentence, but the brief does not say it happened in 2023.
+    _with_model(assistant, f"{RUTTE} [{n}]")
+    assert assistant.ask(question, llm="scripted").refused
+    _with_model(assistant, f"{RUTTE} [{n}]")
+    assert not assistant.ask(question.replace(" in 2023", ""), llm="scripted").refused
+
+
 def test_the_cited_sentence_is_no_fallback_when_it_does_not_answer(assistant: Assistant) -> None:
     question = "Who disclosed the presence of North Korean units in Kursk?"
     numbered = _numbered(assistant, question)
