@@ -15,7 +15,7 @@ from index import sentence_spans
 from index.terms import content_terms, name_term, normalize_term
 
 from .evidence import Evidence
-from .grounding import AnswerType, Question, has_candidate, informative_terms, matches_numbers
+from .grounding import AnswerType, Question, has_candidate, informative_terms, matches_numbers, names_another_period
 from .reader import parse_reply
 from .verify import WordSimilarity, check_claim, date_expressions
 
@@ -178,11 +178,13 @@ def _dated(sentence: str, question: Question) -> bool:
 def answers(draft: Draft, question: Question) -> bool:
     """Whether a verified sentence states the kind of fact asked for, beyond the question's own words.
 
-    What it rests on must name the question's numbers: a sentence about Q3 does not answer "… in Q2 2019?".
+    What it rests on must not name another year or quarter than the question's: a sentence about Q3 does not answer
+    "… in Q2 2019?".
     """
     if not draft.supported or len(informative_terms(draft.text, question)) < 1:
         return False
-    return has_candidate(draft.text, question) and matches_numbers(" ".join(e.text for e in draft.evidence), question)
+    rests_on = " ".join(e.text for e in draft.evidence)
+    return has_candidate(draft.text, question) and not names_another_period(rests_on, question)
 
 
 def on_topic(draft: Draft, chosen: Sequence[Evidence]) -> bool:

@@ -21,6 +21,7 @@ __all__ = [
     "matches_numbers",
     "informative_terms",
     "mentions_date",
+    "names_another_period",
     "spell_quarters",
 ]
 
@@ -347,6 +348,23 @@ _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 
 def spell_quarters(text: str) -> str:
     """``text`` with each quarter of a year written as ``Q1``..``Q4`` ("third-quarter revenue" -> "Q3 revenue")."""
     return _QUARTER.sub(lambda m: f"Q{_ORDINALS[m.group(1).lower()]}", text)
+
+
+_PERIOD_KINDS = (re.compile(r"\b(?:19|20)\d\d\b"), re.compile(r"\bQ[1-4]\b"))
+
+
+def names_another_period(sentence: str, question: Question) -> bool:
+    """Whether ``sentence`` names a year or a quarter, but not the one the question names.
+
+    A sentence about Q3 does not answer "… in Q2 2019?"; one that names no year may ("Biden wins the election" for
+    "Who won the 2020 election?"), since a brief's context dates it.
+    """
+    sentence, asked = spell_quarters(sentence), spell_quarters(question.text)
+    for kind in _PERIOD_KINDS:
+        wanted, named = set(kind.findall(asked)), set(kind.findall(sentence))
+        if wanted and named and not wanted & named:
+            return True
+    return False
 
 
 def matches_numbers(sentence: str, question: Question) -> bool:

@@ -242,14 +242,20 @@ def test_an_answer_worded_with_the_question_s_place_names_falls_back_to_the_sent
     assert assistant.ask(question, llm="scripted").refused
 
 
-def test_a_true_sentence_without_the_question_s_year_does_not_answer_it(assistant: Assistant) -> None:
-    question = "Who disclosed the presence of North Korean units in Kursk in 2023?"
-    n = next(k for k, line in _numbered(assistant, question).items() if "Rutte disclosed" in line)
-    # The reader copies a true sentence, but the brief does not say it happened in 2023.
-    _with_model(assistant, f"{RUTTE} [{n}]")
-    assert assistant.ask(question, llm="scripted").refused
-    _with_model(assistant, f"{RUTTE} [{n}]")
-    assert not assistant.ask(question.replace(" in 2023", ""), llm="scripted").refused
+def _copies_georgia(assistant: Assistant, question: str) -> Answer:
+    """Ask ``question`` of a reader that copies the seed's sentence on Georgia's 2024 elections, with its number."""
+    n, line = next((k, line) for k, line in _numbered(assistant, question).items() if "Georgia is experiencing" in line)
+    _with_model(assistant, line[len(f"[{n}] ") :] + f" [{n}]")
+    return assistant.ask(question, llm="scripted")
+
+
+def test_a_true_sentence_about_another_year_does_not_answer(assistant: Assistant) -> None:
+    # The reader copies a true sentence, but it is about the 2024 elections.
+    question = "Which country's {}parliamentary elections face civil and political challenges?"
+    assert _copies_georgia(assistant, question.format("2020 ")).refused
+    # Asked about 2024, or about no year, the same sentence answers.
+    assert not _copies_georgia(assistant, question.format("2024 ")).refused
+    assert not _copies_georgia(assistant, question.format("")).refused
 
 
 def test_the_cited_sentence_is_no_fallback_when_it_does_not_answer(assistant: Assistant) -> None:
