@@ -327,8 +327,8 @@ class AnswerPipeline:
                     # A true sentence that neither answers nor speaks to the question is padding: it is left out.
                     drafts = [d for d in drafts if not d.supported or answers(d, analysis) or on_topic(d, ())]
                 elif drafts and not any(d.supported for d in drafts):
-                    # The reader found an answer but worded it wrongly: the sentence it cites, verbatim, when the
-                    # evidence checks agree that this sentence answers the question.
+                    # The reader found an answer but worded it wrongly: the sentence it answered from, verbatim, when
+                    # the evidence checks agree that this sentence answers the question.
                     pointed = pointed_sentence(written, numbered, analysis)
                     if pointed is not None:
                         drafts = [Draft(unmarked(pointed.text), (pointed,), True), *drafts]

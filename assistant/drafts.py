@@ -108,11 +108,14 @@ def verify_reply(
 def answering_sentence(question: Question, evidence: Sequence[Evidence]) -> Evidence | None:
     """The best sentence that answers the question by the evidence checks alone, or None when no sentence does."""
     for item in evidence:
-        if _not_an_answer(item.text) or not matches_numbers(item.text, question):
-            continue
-        if item.lexical >= MIN_COVERAGE and item.semantic >= _MIN_SEMANTIC and has_candidate(item.text, question):
+        if item.lexical >= MIN_COVERAGE and item.semantic >= _MIN_SEMANTIC and _holds_the_fact(item, question):
             return item
     return None
+
+
+def _holds_the_fact(item: Evidence, question: Question) -> bool:
+    """Whether a sentence could answer: no question or headline, with the question's numbers and the fact asked."""
+    return not _not_an_answer(item.text) and matches_numbers(item.text, question) and has_candidate(item.text, question)
 
 
 def pointed_sentence(reply: str, numbered: Sequence[Evidence], question: Question) -> Evidence | None:
@@ -132,11 +135,13 @@ def pointed_sentence(reply: str, numbered: Sequence[Evidence], question: Questio
     # it cites or, as verification tries, another numbered one: the reader read the answer from that sentence.
     restatable = _restatable(question)
     for item in [numbered[n - 1] for n in cited] + [e for n, e in enumerate(numbered, 1) if n not in cited]:
-        if _not_an_answer(item.text) or not matches_numbers(item.text, question) or not _about(question, [item]):
-            continue
-        if has_candidate(item.text, question) and any(
-            check_claim(claim.text, [item.text], question.terms, None, restatable, places_restated=True).supported
-            for claim in claims
+        if (
+            _about(question, [item])
+            and _holds_the_fact(item, question)
+            and any(
+                check_claim(claim.text, [item.text], question.terms, None, restatable, places_restated=True).supported
+                for claim in claims
+            )
         ):
             return item
     return None

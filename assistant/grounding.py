@@ -13,6 +13,7 @@ from index import gazetteer as gz
 from index.terms import STOPWORDS, content_terms, normalize_term
 
 __all__ = [
+    "NUMBER_PATTERN",
     "AnswerType",
     "Question",
     "analyze_question",
