@@ -19,6 +19,7 @@ from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
 from pydantic import PrivateAttr
 
 from index import Settings
@@ -27,7 +28,7 @@ from .errors import ConfigError, LLMError
 from .model_pack import QWEN_CODER_1_5B, SMOLLM2_135M, ModelPack, pack_path
 from .prompt_state import restore_state, save_state, state_path
 
-__all__ = ["EmbeddedChatModel", "describe_backend", "is_reader", "llm_error", "make_chat_model"]
+__all__ = ["EmbeddedChatModel", "describe_backend", "is_reader", "limit_reply", "llm_error", "make_chat_model"]
 
 logger = logging.getLogger(__name__)
 _ROLES = {"human": "user", "ai": "assistant", "system": "system"}
@@ -267,6 +268,16 @@ def _served_chat_model(chat_openai: type[_Chat]) -> type[_Chat]:
             return payload
 
     return ServedChatModel
+
+
+def limit_reply(model: BaseChatModel, tokens: int) -> Runnable[Any, BaseMessage]:
+    """``model`` writing at most ``tokens`` tokens per reply (Ollama's limit is a setting of the model, not a call's).
+
+    ChatOllama sends a call's extra arguments to the Ollama client, which takes no ``max_tokens``.
+    """
+    if type(model).__name__ == "ChatOllama":
+        return model.model_copy(update={"num_predict": tokens})
+    return model.bind(max_tokens=tokens)
 
 
 def is_reader(model: BaseChatModel | None) -> bool:

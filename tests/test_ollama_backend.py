@@ -125,6 +125,19 @@ def test_an_answer_through_the_ollama_backend(ollama: StandIn, settings: Setting
         assert assistant.store.text(citation.source)[citation.start : citation.end] == citation.quote
 
 
+def test_an_overview_through_the_ollama_backend_sends_its_shorter_limit(
+    ollama: StandIn, settings: Settings, seed_dir: Path
+) -> None:
+    """An overview limits its replies; Ollama takes a limit as ``num_predict``, never ``max_tokens``."""
+    configured = settings.model_copy(update={"llm": "ollama:tiny", "llm_base_url": ollama.url})
+    assistant = Assistant(settings=configured, embeddings=HashEmbeddings())
+    assistant.ingest([seed_dir])
+    answer = assistant.ask("What is this brief about?")
+    assert not answer.refused and answer.citations
+    limits = {r["options"]["num_predict"] for r in ollama.requests if r["path"] == "/api/chat"}
+    assert limits and 160 not in limits, limits  # each call its own limit, not the model default
+
+
 def test_an_unknown_model_is_one_clear_error(ollama: StandIn, settings: Settings, seed_dir: Path) -> None:
     configured = settings.model_copy(update={"llm": "ollama:absent", "llm_base_url": ollama.url})
     assistant = Assistant(settings=configured, embeddings=HashEmbeddings())
