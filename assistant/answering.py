@@ -46,7 +46,7 @@ from .grounding import (
     has_candidate,
 )
 from .lists import list_answer, list_question
-from .llm import is_reader, limit_reply
+from .llm import is_reader
 from .overview import is_overview_question, overview_answer, select_overview_sentences
 from .reader import SentenceMap, context_sentences, declines, overview_prompt, reader_prompt
 from .retrieval import HybridRetriever
@@ -237,7 +237,7 @@ def _stream_reply(
 ) -> Iterator[str]:
     """Stream the model's tokens (collected in ``sink``); any client failure becomes the backend's one clear error."""
     assert backend.model is not None
-    model = limit_reply(backend.model, max_tokens) if max_tokens else backend.model
+    model = backend.model.bind(max_tokens=max_tokens) if max_tokens else backend.model
     try:
         for chunk in model.stream(messages):
             token = str(chunk.content)

@@ -19,7 +19,6 @@ from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from langchain_core.runnables import Runnable
 from pydantic import PrivateAttr
 
 from index import Settings
@@ -28,7 +27,7 @@ from .errors import ConfigError, LLMError
 from .model_pack import QWEN_CODER_1_5B, SMOLLM2_135M, ModelPack, pack_path
 from .prompt_state import restore_state, save_state, state_path
 
-__all__ = ["EmbeddedChatModel", "describe_backend", "is_reader", "limit_reply", "llm_error", "make_chat_model"]
+__all__ = ["EmbeddedChatModel", "describe_backend", "is_reader", "llm_error", "make_chat_model"]
 
 logger = logging.getLogger(__name__)
 _ROLES = {"human": "user", "ai": "assistant", "system": "system"}
@@ -229,7 +228,7 @@ def make_chat_model(spec: str, settings: Settings) -> BaseChatModel | None:
             from langchain_ollama import ChatOllama
         except ImportError:
             raise ConfigError("The ollama backend needs: pip install 'brief[ollama]'") from None
-        return ChatOllama(
+        return _ollama_chat_model(ChatOllama)(
             model=model,
             base_url=settings.llm_base_url or "http://localhost:11434",
             temperature=0.0,
@@ -270,14 +269,22 @@ def _served_chat_model(chat_openai: type[_Chat]) -> type[_Chat]:
     return ServedChatModel
 
 
-def limit_reply(model: BaseChatModel, tokens: int) -> Runnable[Any, BaseMessage]:
-    """``model`` writing at most ``tokens`` tokens per reply (Ollama's limit is a setting of the model, not a call's).
+def _ollama_chat_model(chat_ollama: type[_Chat]) -> type[_Chat]:
+    """``ChatOllama``, taking a call's reply limit ``max_tokens`` as Ollama's ``num_predict``.
 
-    ChatOllama sends a call's extra arguments to the Ollama client, which takes no ``max_tokens``.
+    ChatOllama passes a call's extra arguments to the Ollama client, which rejects ``max_tokens``; with this, every
+    backend takes the limit the answer path binds (an overview's bullets are shorter than an answer).
     """
-    if type(model).__name__ == "ChatOllama":
-        return model.model_copy(update={"num_predict": tokens})
-    return model.bind(max_tokens=tokens)
+
+    class OllamaChatModel(chat_ollama):  # type: ignore[valid-type,misc]
+        def _chat_params(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+            limit = kwargs.pop("max_tokens", None)
+            params: dict[str, Any] = super()._chat_params(*args, **kwargs)
+            if limit is not None:
+                params["options"] = {**params["options"], "num_predict": limit}
+            return params
+
+    return OllamaChatModel
 
 
 def is_reader(model: BaseChatModel | None) -> bool:
