@@ -189,6 +189,8 @@ def answers(draft: Draft, question: Question) -> bool:
     if not draft.supported or len(informative_terms(draft.text, question)) < 1:
         return False
     rests_on = " ".join(e.text for e in draft.evidence)
+    if question.answer_type is AnswerType.PERSON and not has_candidate(rests_on, question):
+        return False  # "The Houthis repaired the ship" answers "who repaired it?" only if the sources say so
     return has_candidate(draft.text, question) and not names_another_period(rests_on, question)
 
 

@@ -256,6 +256,19 @@ _NOT_A_PERSON = re.compile(
 _SENTENCE_OPENERS = gz.SENTENCE_OPENERS
 
 
+_AUXILIARY = frozenset({"has", "have", "had"})
+
+
+def _acts_as_asked(name: str, sentence: str, asked: set[str]) -> bool:
+    """Whether ``name`` is followed by the question's own verb ("Meta acquired" for "Who acquired…?")."""
+    for match in re.finditer(rf"\b{re.escape(name)}\b((?:\s+[a-z]+){{1,2}})", sentence):
+        words = match.group(1).split()
+        verb = words[1] if words[0] in _AUXILIARY and len(words) > 1 else words[0]
+        if normalize_term(verb) in asked and verb not in STOPWORDS:
+            return True
+    return False
+
+
 def has_candidate(sentence: str, question: Question) -> bool:
     """Whether ``sentence`` holds a fact of the kind ``question`` asks for, beyond the question's own words.
 
@@ -297,7 +310,10 @@ def has_candidate(sentence: str, question: Question) -> bool:
         # The subject of "stated"/"said" answers "who said it?", not "who led it?".
         asks_source = bool(_REPORTING.search(question.text))
         people = [n for n in names if not _NOT_A_PERSON.search(n)]
-        return any(len(name.split()) >= 2 or (asks_source and name in speakers) for name in people)
+        if any(len(name.split()) >= 2 or (asks_source and name in speakers) for name in people):
+            return True
+        # A group, company or country answers "who did it?" when the sentence makes it do what was asked.
+        return any(_acts_as_asked(name, sentence, set(question.terms)) for name in names)
     return any(name not in speakers for name in names)
 
 

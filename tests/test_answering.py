@@ -82,6 +82,19 @@ def test_candidates_need_the_asked_kind_of_fact() -> None:
     assert has_candidate(seoul, analyze_question("Whose intelligence revealed North Korean units in Russia?"))
 
 
+def test_a_group_or_company_doing_what_was_asked_answers_who() -> None:
+    fired = "The Houthis fired an anti-ship missile at the Gibraltar Eagle."
+    assert has_candidate(fired, analyze_question("Who fired a missile at the Gibraltar Eagle?"))
+    assert has_candidate("Meta acquired the startup in 2014.", analyze_question("Who acquired the startup?"))
+    assert has_candidate("The Ministry has imposed new sanctions.", analyze_question("Who imposed the sanctions?"))
+    # Named, but doing something else, only speaking, or an adjective: no answer to "who did it?".
+    assert not has_candidate(fired, analyze_question("Who repaired the Gibraltar Eagle?"))
+    assert not has_candidate("The Houthis have fired before.", analyze_question("Who has a fleet of drones?"))
+    assert not has_candidate("Denisenko stated that the delegation arrived.", analyze_question("Who led it?"))
+    assert not has_candidate("Democratic candidates won seats.", analyze_question("Who won the election?"))
+    assert not has_candidate("The Wimbledon Championships were held in London.", analyze_question("Who won Wimbledon?"))
+
+
 def test_a_relative_time_expression_is_matched_by_a_date() -> None:
     question = analyze_question("Which vote will the court examine at the end of the month?")
     assert question.terms == ("vot", "court", "examin", "end") and question.temporal == {"end"}
@@ -269,6 +282,21 @@ def test_the_cited_sentence_is_no_fallback_when_it_does_not_answer(assistant: As
     # A claim that verifies but only restates the question is no reason to quote its citation either.
     _with_model(assistant, f"The presence of North Korean units in Russia was disclosed [{rutte}].")
     assert assistant.ask(question, llm="scripted").refused
+
+
+def test_a_one_word_actor_answers_who_only_for_what_its_sentence_says_it_did(
+    settings: Settings, tmp_path: Path
+) -> None:
+    brief = tmp_path / "red-sea.txt"
+    brief.write_text("Red Sea update\n\nThe Houthis fired a missile at the Gibraltar Eagle on January 15.\n")
+    assistant = Assistant(settings=settings, embeddings=HashEmbeddings())
+    assistant.ingest([brief])
+    _with_model(assistant, "The Houthis fired a missile at the Gibraltar Eagle [1].")
+    answer = assistant.ask("Who fired a missile at the Gibraltar Eagle?", llm="scripted")
+    assert not answer.refused and "Houthis" in answer.answer
+    # The reader pins the question's own verb on the sentence's actor: every word checks out, the deed does not.
+    _with_model(assistant, "The Houthis repaired the Gibraltar Eagle [1].")
+    assert assistant.ask("Who repaired the Gibraltar Eagle?", llm="scripted").refused
 
 
 def test_citation_to_a_missing_passage_never_survives(assistant: Assistant) -> None:

@@ -88,3 +88,23 @@ def test_the_reader_writes_a_distorted_number_and_verification_drops_it(tmp_path
     counted = assistant.ask("How many Chinese military aircraft were detected around Taiwan?", llm="embedded")
     assert not counted.refused and "13" in counted.answer
     _verbatim(assistant, counted)
+
+
+RED_SEA = """Red Sea shipping update
+
+The Houthis fired an anti-ship ballistic missile at the Gibraltar Eagle, a U.S.-owned bulk carrier, on January 15. \
+The ship was hit but continued its voyage, the U.S. Central Command said.
+"""
+
+
+@pytest.mark.parametrize("llm", ["none", "embedded"])
+def test_a_group_named_by_one_word_answers_who_did_what_its_sentence_says(tmp_path: Path, llm: str) -> None:
+    """Briefs name actors by one word (the Houthis, Hamas, Meta): such an actor answers "who did it?", but only
+    for what its sentence says it did (the real reader writes "The Houthis repaired the Gibraltar Eagle")."""
+    (tmp_path / "red-sea.txt").write_text(RED_SEA, encoding="utf-8")
+    assistant = Assistant(settings=Settings(home=tmp_path / "home"))
+    assistant.ingest([tmp_path / "red-sea.txt"])
+    answer = assistant.ask("Who fired a missile at the Gibraltar Eagle?", llm=llm)
+    assert not answer.refused and "Houthis" in answer.answer
+    _verbatim(assistant, answer)
+    assert assistant.ask("Who repaired the Gibraltar Eagle after the attack?", llm=llm).refused
