@@ -159,6 +159,36 @@ def _roles_flipped(claim: str, cited: str, names: Sequence[str]) -> bool:
     return False
 
 
+_UNDERGOES = (
+    r"\s+(?:was|were|is|are|has been|have been|had been)\s+(?:\w+ly\s+)?([a-z]+ed|taken|held|shot|hit|struck|"
+    r"beaten|caught|bought|sold|driven|led|sent|given|won|lost|built|kept|met|made|chosen|stolen|thrown|seen|told)\b"
+)
+_BEFORE_A_VERB_IN_THE_PASSIVE = re.compile(r"\b(?:was|were|is|are|been|being|be)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+_ON_A_NAME = re.compile(r"\s+(?:(?!by\b)[a-z]+\s+){0,2}[A-Z]")
+
+
+def _made_the_one_acted_on(claim: str, cited: str, names: Sequence[str]) -> bool:
+    """Whether the claim has a name undergo what its citation has that name do to another.
+
+    "Tiani was detained" against "Tiani seized power in a coup, detaining President Mohamed Bazoum": in the citation
+    the name comes before the verb, which acts (not in the passive) on a name after it.
+    """
+    for name in names:
+        start = cited.find(name)
+        if start < 0:
+            continue
+        for match in re.finditer(re.escape(name) + _UNDERGOES, claim):
+            verb = normalize_term(match.group(1))
+            for word in _WORD.finditer(cited, start + len(name)):
+                if (
+                    normalize_term(word.group(0)) == verb
+                    and not _BEFORE_A_VERB_IN_THE_PASSIVE.search(cited[: word.start()])
+                    and _ON_A_NAME.match(cited, word.end())
+                ):
+                    return True
+    return False
+
+
 @dataclass(frozen=True)
 class Verdict:
     """Whether a claim is supported, and if not, the first reason found."""
@@ -221,6 +251,8 @@ def check_claim(
     if _NEGATION.search(claim) and not _NEGATION.search(joined):
         return Verdict(False, "a negation its citations do not make")
     if len(names) > 1 and any(_roles_flipped(claim, text, names) for text in texts):
+        return Verdict(False, "who did what to whom is reversed")
+    if any(_made_the_one_acted_on(claim, text, names) for text in texts):
         return Verdict(False, "who did what to whom is reversed")
     for speaker in _speakers(claim):
         if not any(_speaks(speaker, text) for text in texts):

@@ -108,3 +108,24 @@ def test_a_group_named_by_one_word_answers_who_did_what_its_sentence_says(tmp_pa
     assert not answer.refused and "Houthis" in answer.answer
     _verbatim(assistant, answer)
     assert assistant.ask("Who repaired the Gibraltar Eagle after the attack?", llm=llm).refused
+
+
+NIGER = """Niger after the coup
+
+In Niger, General Abdourahamane Tiani seized power in a coup on July 26, 2023, detaining President Mohamed Bazoum. \
+ECOWAS imposed sanctions on Niger within days and threatened military intervention.
+"""
+
+
+def test_the_reader_swaps_who_did_what_and_verification_drops_it(tmp_path: Path) -> None:
+    """Asked who was detained, the real reader names the one who detained; that sentence never reaches the answer."""
+    (tmp_path / "niger.txt").write_text(NIGER, encoding="utf-8")
+    assistant = Assistant(settings=Settings(home=tmp_path / "home"))
+    assistant.ingest([tmp_path / "niger.txt"])
+    events = list(assistant.stream("Who was detained in the coup?", llm="embedded"))
+    draft, answer = "".join(e for e in events if isinstance(e, str)), events[-1]
+    assert "Tiani was detained" in draft, "the model swaps the roles: the case this test is about"
+    assert not any("Tiani was detained" in s.text for s in answer.sentences if s.supported)
+    assert [s.text for s in answer.sentences if "Tiani was detained" in s.text and not s.supported]
+    assert "Bazoum" in answer.answer
+    _verbatim(assistant, answer)

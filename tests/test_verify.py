@@ -18,6 +18,8 @@ PUTIN = (
     "prolonged war effort."
 )
 
+COUP = "General Abdourahamane Tiani seized power in a coup on July 26, 2023, detaining President Mohamed Bazoum."
+GPT3 = "Generative Pre-trained Transformer 3 (GPT-3) is a large language model released by OpenAI in 2020."
 NATO = "Meanwhile, on October 28, related developments indicated that NATO continues to monitor the region closely."
 
 
@@ -27,6 +29,8 @@ NATO = "Meanwhile, on October 28, related developments indicated that NATO conti
         ("1 Chinese military aircraft were spotted near the island.", AIRCRAFT, "numbers"),
         ("On October 28, Ukrainian forces launched drone attacks on Russian infrastructure.", DRONES, "dates"),
         ("The Gibraltar Eagle struck Houthi rebels in the Gulf of Aden.", HOUTHIS, "reversed"),
+        # The real reader wrote this for "Who was detained in the coup?": the one who detained, made the detained.
+        ("General Abdourahamane Tiani was detained in the coup.", COUP, "reversed"),
         ("Houthi rebels struck ships in Yemen.", HOUTHIS, "name"),
         (
             "Putin said the economy could sustain a prolonged war effort by adopting Russian military techniques.",
@@ -50,6 +54,8 @@ def test_distortions_are_caught(claim: str, cited: str, reason: str) -> None:
         ("Ukrainian forces launched drone attacks on the night of October 27-28.", DRONES, ()),
         ("Houthi rebels struck the Gibraltar Eagle.", HOUTHIS, ()),
         ("The Gibraltar Eagle was struck by Houthi rebels.", HOUTHIS, ()),
+        ("President Mohamed Bazoum was detained in the coup.", COUP, ()),
+        ("GPT-3 was released by OpenAI in 2020.", GPT3, ()),
         ("The ship hit by the rebels was the Gibraltar Eagle.", HOUTHIS, ("hit",)),
         ("The Russian leader acknowledged the labor challenges of Russia.", PUTIN, ()),
         ("NATO reported to be monitoring the region closely on October 28.", NATO, ()),
