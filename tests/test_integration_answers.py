@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
+from assistant.citations import Answer
 from index import Settings
 
 pytestmark = pytest.mark.integration
@@ -16,6 +17,22 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     assistant = Assistant(settings=Settings(home=home))
     assistant.ingest([Path(__file__).resolve().parents[1] / "seeds"])
     return assistant
+
+
+def _on_brief(tmp_path: Path, name: str, text: str) -> Assistant:
+    """An assistant with the real models over one brief written to ``tmp_path``."""
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    assistant = Assistant(settings=Settings(home=tmp_path / "home"))
+    assistant.ingest([tmp_path / name])
+    return assistant
+
+
+def _drafted(assistant: Assistant, question: str) -> tuple[str, Answer]:
+    """The reader's streamed draft and the final answer."""
+    events = list(assistant.stream(question, llm="embedded"))
+    final = events[-1]
+    assert isinstance(final, Answer)
+    return "".join(e for e in events if isinstance(e, str)), final
 
 
 def _verbatim(assistant: Assistant, answer: object) -> None:
@@ -76,11 +93,8 @@ Taiwan scrambled jets and deployed missile systems to monitor the activity, the 
 
 def test_the_reader_writes_a_distorted_number_and_verification_drops_it(tmp_path: Path) -> None:
     """The question's false count (14; the brief says 13) is copied by the real model; it never reaches the answer."""
-    (tmp_path / "taiwan.txt").write_text(TAIWAN, encoding="utf-8")
-    assistant = Assistant(settings=Settings(home=tmp_path / "home"))
-    assistant.ingest([tmp_path / "taiwan.txt"])
-    events = list(assistant.stream("Why did the 14 Chinese military aircraft fly near Taiwan?", llm="embedded"))
-    draft, answer = "".join(e for e in events if isinstance(e, str)), events[-1]
+    assistant = _on_brief(tmp_path, "taiwan.txt", TAIWAN)
+    draft, answer = _drafted(assistant, "Why did the 14 Chinese military aircraft fly near Taiwan?")
     assert "14" in draft, "the model restates the question's count: the case this test is about"
     assert answer.refused and "14" not in answer.answer
     assert [s.text for s in answer.sentences if "14" in s.text and not s.supported], "shown as left out"
@@ -101,9 +115,7 @@ The ship was hit but continued its voyage, the U.S. Central Command said.
 def test_a_group_named_by_one_word_answers_who_did_what_its_sentence_says(tmp_path: Path, llm: str) -> None:
     """Briefs name actors by one word (the Houthis, Hamas, Meta): such an actor answers "who did it?", but only
     for what its sentence says it did (the real reader writes "The Houthis repaired the Gibraltar Eagle")."""
-    (tmp_path / "red-sea.txt").write_text(RED_SEA, encoding="utf-8")
-    assistant = Assistant(settings=Settings(home=tmp_path / "home"))
-    assistant.ingest([tmp_path / "red-sea.txt"])
+    assistant = _on_brief(tmp_path, "red-sea.txt", RED_SEA)
     answer = assistant.ask("Who fired a missile at the Gibraltar Eagle?", llm=llm)
     assert not answer.refused and "Houthis" in answer.answer
     _verbatim(assistant, answer)
@@ -119,11 +131,8 @@ ECOWAS imposed sanctions on Niger within days and threatened military interventi
 
 def test_the_reader_swaps_who_did_what_and_verification_drops_it(tmp_path: Path) -> None:
     """Asked who was detained, the real reader names the one who detained; that sentence never reaches the answer."""
-    (tmp_path / "niger.txt").write_text(NIGER, encoding="utf-8")
-    assistant = Assistant(settings=Settings(home=tmp_path / "home"))
-    assistant.ingest([tmp_path / "niger.txt"])
-    events = list(assistant.stream("Who was detained in the coup?", llm="embedded"))
-    draft, answer = "".join(e for e in events if isinstance(e, str)), events[-1]
+    assistant = _on_brief(tmp_path, "niger.txt", NIGER)
+    draft, answer = _drafted(assistant, "Who was detained in the coup?")
     assert "Tiani was detained" in draft, "the model swaps the roles: the case this test is about"
     assert not any("Tiani was detained" in s.text for s in answer.sentences if s.supported)
     assert [s.text for s in answer.sentences if "Tiani was detained" in s.text and not s.supported]
