@@ -257,14 +257,23 @@ _SENTENCE_OPENERS = gz.SENTENCE_OPENERS
 
 
 _AUXILIARY = frozenset({"has", "have", "had"})
+_DEED = re.compile(
+    r"[a-z]+(?:ed|[^s]s)|won|led|took|taken|sent|hit|bought|sold|made|gave|given|began|fought|shot|struck|held|beat|"
+    r"became|brought|built|chose|drew|drove|paid|put|ran|rose|sank|sought|spent|stole|swept|threw|withdrew|"
+    r"overtook|overran|cut|set|shut|left|lost|kept|met|won|wrote|spoke|told|said"
+)
 
 
 def _acts_as_asked(name: str, sentence: str, asked: set[str]) -> bool:
-    """Whether ``name`` is followed by the question's own verb ("Meta acquired" for "Who acquired…?")."""
+    """Whether ``name`` is followed by the question's own verb ("Meta acquired" for "Who acquired…?").
+
+    The word must read as a verb in the past or present tense, so a name before a noun of the question ("the
+    Russia-Belarus alliance" for "Who heads the alliance?") does not act.
+    """
     for match in re.finditer(rf"\b{re.escape(name)}\b((?:\s+[a-z]+){{1,2}})", sentence):
         words = match.group(1).split()
         verb = words[1] if words[0] in _AUXILIARY and len(words) > 1 else words[0]
-        if normalize_term(verb) in asked and verb not in STOPWORDS:
+        if normalize_term(verb) in asked and verb not in STOPWORDS and _DEED.fullmatch(verb):
             return True
     return False
 
@@ -305,7 +314,7 @@ def has_candidate(sentence: str, question: Question) -> bool:
     if kind is AnswerType.PLACE:
         return bool(names)
     speakers = {m.group(1) for m in _SPEAKER.finditer(sentence)}
-    names = [e for e in names if not _is_place_or_date(e)]
+    actors, names = names, [e for e in names if not _is_place_or_date(e)]
     if kind is AnswerType.PERSON:
         # The subject of "stated"/"said" answers "who said it?", not "who led it?".
         asks_source = bool(_REPORTING.search(question.text))
@@ -313,7 +322,7 @@ def has_candidate(sentence: str, question: Question) -> bool:
         if any(len(name.split()) >= 2 or (asks_source and name in speakers) for name in people):
             return True
         # A group, company or country answers "who did it?" when the sentence makes it do what was asked.
-        return any(_acts_as_asked(name, sentence, set(question.terms)) for name in names)
+        return any(_acts_as_asked(name, sentence, set(question.terms)) for name in actors)
     return any(name not in speakers for name in names)
 
 

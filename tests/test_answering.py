@@ -87,6 +87,10 @@ def test_a_group_or_company_doing_what_was_asked_answers_who() -> None:
     assert has_candidate(fired, analyze_question("Who fired a missile at the Gibraltar Eagle?"))
     assert has_candidate("Meta acquired the startup in 2014.", analyze_question("Who acquired the startup?"))
     assert has_candidate("The Ministry has imposed new sanctions.", analyze_question("Who imposed the sanctions?"))
+    charter = "On September 16, Mali, Niger and Burkina Faso signed the Liptako-Gourma Charter."
+    assert has_candidate(charter, analyze_question("Who signed the Liptako-Gourma Charter?"))
+    alliance = "The cooperation extends beyond the Russia-Belarus alliance."
+    assert not has_candidate(alliance, analyze_question("Who heads the North Atlantic alliance?")), "a noun, no deed"
     # Named, but doing something else, only speaking, or an adjective: no answer to "who did it?".
     assert not has_candidate(fired, analyze_question("Who repaired the Gibraltar Eagle?"))
     assert not has_candidate("The Houthis have fired before.", analyze_question("Who has a fleet of drones?"))
