@@ -265,17 +265,25 @@ _DEED = re.compile(
 
 
 def _acts_as_asked(name: str, sentence: str, asked: set[str]) -> bool:
-    """Whether ``name`` is followed by the question's own verb ("Meta acquired" for "Who acquired…?").
+    """Whether ``name`` does what the question asks: its verb follows the name, or the name is its agent.
 
-    The word must read as a verb in the past or present tense, so a name before a noun of the question ("the
-    Russia-Belarus alliance" for "Who heads the alliance?") does not act.
+    "Meta acquired" or "Microsoft first reported" for "Who acquired/reported…?" (the verb within three words of the
+    name: an adverb, a noun or has/have/had may stand between, not "said"), "backed by the Chinese state" for "Who
+    backs…?". The word must read as a verb, so a name before a noun of the question ("the Russia-Belarus alliance"
+    for "Who heads the alliance?") does not act.
     """
-    for match in re.finditer(rf"\b{re.escape(name)}\b((?:\s+[a-z]+){{1,2}})", sentence):
-        words = match.group(1).split()
-        verb = words[1] if words[0] in _AUXILIARY and len(words) > 1 else words[0]
-        if normalize_term(verb) in asked and verb not in STOPWORDS and _DEED.fullmatch(verb):
-            return True
-    return False
+
+    def asked_verb(word: str) -> bool:
+        return normalize_term(word) in asked and word not in STOPWORDS and bool(_DEED.fullmatch(word))
+
+    for match in re.finditer(rf"\b{re.escape(name)}\b((?:\s+[a-z]+){{1,3}})", sentence):
+        for word in match.group(1).split():
+            if asked_verb(word):
+                return True
+            if _REPORTING.fullmatch(word):
+                break  # "KCNA said it launched…": what follows is what the name says, not what it does
+    agent = re.compile(rf"\b([a-z]+ed) by (?:the |a |an )?(?:[a-z]+ ){{0,2}}{re.escape(name)}\b")
+    return any(asked_verb(m.group(1)) for m in agent.finditer(sentence))
 
 
 def has_candidate(sentence: str, question: Question) -> bool:

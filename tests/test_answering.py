@@ -87,6 +87,10 @@ def test_a_group_or_company_doing_what_was_asked_answers_who() -> None:
     assert has_candidate(fired, analyze_question("Who fired a missile at the Gibraltar Eagle?"))
     assert has_candidate("Meta acquired the startup in 2014.", analyze_question("Who acquired the startup?"))
     assert has_candidate("The Ministry has imposed new sanctions.", analyze_question("Who imposed the sanctions?"))
+    reported = analyze_question("Who first reported the group's activity?")
+    assert has_candidate("Microsoft first reported the group's activity in May 2023.", reported)
+    backed = "Volt Typhoon, a hacking group backed by the Chinese state, compromised networks."
+    assert has_candidate(backed, analyze_question("Who backs Volt Typhoon?"))
     charter = "On September 16, Mali, Niger and Burkina Faso signed the Liptako-Gourma Charter."
     assert has_candidate(charter, analyze_question("Who signed the Liptako-Gourma Charter?"))
     alliance = "The cooperation extends beyond the Russia-Belarus alliance."
@@ -95,7 +99,7 @@ def test_a_group_or_company_doing_what_was_asked_answers_who() -> None:
     assert not has_candidate(fired, analyze_question("Who repaired the Gibraltar Eagle?"))
     assert not has_candidate("The Houthis have fired before.", analyze_question("Who has a fleet of drones?"))
     assert not has_candidate("Denisenko stated that the delegation arrived.", analyze_question("Who led it?"))
-    assert not has_candidate("Democratic candidates won seats.", analyze_question("Who won the election?"))
+    assert not has_candidate("KCNA said it launched a satellite.", analyze_question("Who launched the satellite?"))
     assert not has_candidate("The Wimbledon Championships were held in London.", analyze_question("Who won Wimbledon?"))
 
 
