@@ -256,32 +256,37 @@ _NOT_A_PERSON = re.compile(
 _SENTENCE_OPENERS = gz.SENTENCE_OPENERS
 
 
-_AUXILIARY = frozenset({"has", "have", "had"})
+_BE = frozenset({"is", "are", "was", "were", "be", "been", "being"})
+_REPORTED = re.compile(r"said|says|told|stated|reported|announced|claimed|noted|warned|added|wrote|disclosed")
 _DEED = re.compile(
     r"[a-z]+(?:ed|[^s]s)|won|led|took|taken|sent|hit|bought|sold|made|gave|given|began|fought|shot|struck|held|beat|"
     r"became|brought|built|chose|drew|drove|paid|put|ran|rose|sank|sought|spent|stole|swept|threw|withdrew|"
-    r"overtook|overran|cut|set|shut|left|lost|kept|met|won|wrote|spoke|told|said"
+    r"overtook|overran|cut|set|shut|left|lost|kept|met|wrote|spoke|told|said"
 )
 
 
-def _acts_as_asked(name: str, sentence: str, asked: set[str]) -> bool:
-    """Whether ``name`` does what the question asks: its verb follows the name, or the name is its agent.
+_QUESTION_VERB = re.compile(r"\bwho\s+(?:(?:did|does|do|has|have|had|first|also|then|later|\w+ly)\s+)*([a-z]+)", re.I)
+"""The verb of a *who* question: "Who (first) reported…?" -> reported; "Who is…?" gives a stopword, so no verb."""
+
+
+def _acts_as_asked(name: str, sentence: str, verb: str) -> bool:
+    """Whether ``name`` does what the question asks (``verb``, normalised): the verb follows it, or it is the agent.
 
     "Meta acquired" or "Microsoft first reported" for "Who acquired/reported…?" (the verb within three words of the
-    name: an adverb, a noun or has/have/had may stand between, not "said"), "backed by the Chinese state" for "Who
-    backs…?". The word must read as a verb, so a name before a noun of the question ("the Russia-Belarus alliance"
-    for "Who heads the alliance?") does not act.
+    name: an adverb, a noun or has/have/had may stand between, not "said" or "was"), "backed by the Chinese state"
+    for "Who backs…?". The word must read as a verb, so a name before a noun of the question ("the Russia-Belarus
+    alliance" for "Who heads the alliance?") does not act.
     """
 
     def asked_verb(word: str) -> bool:
-        return normalize_term(word) in asked and word not in STOPWORDS and bool(_DEED.fullmatch(word))
+        return normalize_term(word) == verb and bool(_DEED.fullmatch(word))
 
     for match in re.finditer(rf"\b{re.escape(name)}\b((?:\s+[a-z]+){{1,3}})", sentence):
         for word in match.group(1).split():
             if asked_verb(word):
                 return True
-            if _REPORTING.fullmatch(word):
-                break  # "KCNA said it launched…": what follows is what the name says, not what it does
+            if _REPORTED.fullmatch(word) or word in _BE:
+                break  # "KCNA said it launched…", "Russia was disclosed": the name says it, or undergoes it
     agent = re.compile(rf"\b([a-z]+ed) by (?:the |a |an )?(?:[a-z]+ ){{0,2}}{re.escape(name)}\b")
     return any(asked_verb(m.group(1)) for m in agent.finditer(sentence))
 
@@ -330,7 +335,9 @@ def has_candidate(sentence: str, question: Question) -> bool:
         if any(len(name.split()) >= 2 or (asks_source and name in speakers) for name in people):
             return True
         # A group, company or country answers "who did it?" when the sentence makes it do what was asked.
-        return any(_acts_as_asked(name, sentence, set(question.terms)) for name in actors)
+        deed = _QUESTION_VERB.search(question.text)
+        verb = normalize_term(deed.group(1)) if deed and deed.group(1).lower() not in STOPWORDS else ""
+        return bool(verb) and any(_acts_as_asked(name, sentence, verb) for name in actors)
     return any(name not in speakers for name in names)
 
 

@@ -91,6 +91,7 @@ def test_a_group_or_company_doing_what_was_asked_answers_who() -> None:
     assert has_candidate("Microsoft first reported the group's activity in May 2023.", reported)
     backed = "Volt Typhoon, a hacking group backed by the Chinese state, compromised networks."
     assert has_candidate(backed, analyze_question("Who backs Volt Typhoon?"))
+    assert has_candidate("The Chinese state backs Volt Typhoon.", analyze_question("Who backs Volt Typhoon?"))
     charter = "On September 16, Mali, Niger and Burkina Faso signed the Liptako-Gourma Charter."
     assert has_candidate(charter, analyze_question("Who signed the Liptako-Gourma Charter?"))
     alliance = "The cooperation extends beyond the Russia-Belarus alliance."
@@ -100,6 +101,7 @@ def test_a_group_or_company_doing_what_was_asked_answers_who() -> None:
     assert not has_candidate("The Houthis have fired before.", analyze_question("Who has a fleet of drones?"))
     assert not has_candidate("Denisenko stated that the delegation arrived.", analyze_question("Who led it?"))
     assert not has_candidate("KCNA said it launched a satellite.", analyze_question("Who launched the satellite?"))
+    assert not has_candidate("Russia was disclosed to host the units.", analyze_question("Who disclosed the units?"))
     assert not has_candidate("The Wimbledon Championships were held in London.", analyze_question("Who won Wimbledon?"))
 
 
