@@ -14,6 +14,7 @@ from index.terms import STOPWORDS, content_terms, normalize_term
 
 __all__ = [
     "NUMBER_PATTERN",
+    "IRREGULAR_PAST",
     "AnswerType",
     "Question",
     "analyze_question",
@@ -125,9 +126,8 @@ _REPORTING = re.compile(
     r"\b(stated?|said|says?|report(ed|s)?|disclos(ed|es?)|told|announc(ed|es?)|not(ed|es?)|claim(ed|s)?|warn(ed|s)?|wr(ote|ites?))\b",
     re.IGNORECASE,
 )
-_SPEAKER = re.compile(
-    r"\b([A-Z][\w’'-]+) (?:stated|said|says|reported|disclosed|told|announced|noted|claimed|warned|added|wrote)\b"
-)
+_SAID = re.compile(r"stated|said|says|reported|disclosed|told|announced|noted|claimed|warned|added|wrote")
+_SPEAKER = re.compile(rf"\b([A-Z][\w’'-]+) (?:{_SAID.pattern})\b")
 
 
 @dataclass(frozen=True)
@@ -141,6 +141,8 @@ class Question:
     surface: tuple[str, ...] = ()
     head: str = ""
     temporal: frozenset[str] = frozenset()
+    deed: str = ""
+    """The verb of a *who* question, normalised ("Who acquired…?" -> acquir), or "" ("Who is…?")."""
 
     def word(self, term: str) -> str:
         """The question's own spelling of a normalised term (for word-level similarity)."""
@@ -160,6 +162,10 @@ def _answer_type(lowered: str) -> AnswerType:
     return min(found)[2] if found else AnswerType.OTHER
 
 
+_QUESTION_VERB = re.compile(r"\bwho\s+(?:(?:did|does|do|has|have|had|first|also|then|later|\w+ly)\s+)*([a-z]+)", re.I)
+"""The verb of a *who* question: "Who (first) reported…?" -> reported; "Who is…?" gives a stopword, so no verb."""
+
+
 def analyze_question(text: str) -> Question:
     """Find the answer type and the meaning-bearing terms of a question."""
     lowered = " ".join(text.lower().split())
@@ -174,6 +180,7 @@ def analyze_question(text: str) -> Question:
         term = normalize_term(word)
         if word.lower() not in STOPWORDS and term not in _QUESTION_WORDS and len(term) > 1:
             pairs.setdefault(term, word.lower())
+    deed = _QUESTION_VERB.search(text)
     two_part = text.count("?") > 1 or bool(re.search(r"\b(and|also) (what|who|when|where|why|how|which)\b", lowered))
     head = re.search(r"^\s*(?:which|what)\s+([a-z]+)", lowered)
     temporal = {normalize_term(w) for m in _TIME_EXPRESSION.finditer(text) for w in _TOKEN.findall(m.group(0))}
@@ -185,6 +192,7 @@ def analyze_question(text: str) -> Question:
         surface=tuple(pairs.values()),
         head=normalize_term(head.group(1)) if head else "",
         temporal=frozenset(temporal & set(pairs)),
+        deed=normalize_term(deed.group(1)) if deed and deed.group(1).lower() not in STOPWORDS else "",
     )
 
 
@@ -257,16 +265,13 @@ _SENTENCE_OPENERS = gz.SENTENCE_OPENERS
 
 
 _BE = frozenset({"is", "are", "was", "were", "be", "been", "being"})
-_REPORTED = re.compile(r"said|says|told|stated|reported|announced|claimed|noted|warned|added|wrote|disclosed")
-_DEED = re.compile(
-    r"[a-z]+(?:ed|[^s]s)|won|led|took|taken|sent|hit|bought|sold|made|gave|given|began|fought|shot|struck|held|beat|"
-    r"became|brought|built|chose|drew|drove|paid|put|ran|rose|sank|sought|spent|stole|swept|threw|withdrew|"
-    r"overtook|overran|cut|set|shut|left|lost|kept|met|wrote|spoke|told|said"
+IRREGULAR_PAST = (
+    "won|led|took|taken|sent|hit|bought|sold|made|gave|given|began|fought|shot|struck|held|beat|beaten|became|brought|"
+    "built|caught|chose|chosen|drew|drove|driven|paid|put|ran|rose|sank|seen|sought|spent|stole|stolen|swept|threw|"
+    "thrown|withdrew|overtook|overran|cut|set|shut|left|lost|kept|met|wrote|spoke|told|said"
 )
-
-
-_QUESTION_VERB = re.compile(r"\bwho\s+(?:(?:did|does|do|has|have|had|first|also|then|later|\w+ly)\s+)*([a-z]+)", re.I)
-"""The verb of a *who* question: "Who (first) reported…?" -> reported; "Who is…?" gives a stopword, so no verb."""
+"""Past forms of irregular verbs a brief uses for what someone did or underwent (with the regular ``-ed``)."""
+_DEED = re.compile(rf"[a-z]+(?:ed|[^s]s)|{IRREGULAR_PAST}")
 
 
 def _acts_as_asked(name: str, sentence: str, verb: str) -> bool:
@@ -285,7 +290,7 @@ def _acts_as_asked(name: str, sentence: str, verb: str) -> bool:
         for word in match.group(1).split():
             if asked_verb(word):
                 return True
-            if _REPORTED.fullmatch(word) or word in _BE:
+            if _SAID.fullmatch(word) or word in _BE:
                 break  # "KCNA said it launched…", "Russia was disclosed": the name says it, or undergoes it
     agent = re.compile(rf"\b([a-z]+ed) by (?:the |a |an )?(?:[a-z]+ ){{0,2}}{re.escape(name)}\b")
     return any(asked_verb(m.group(1)) for m in agent.finditer(sentence))
@@ -335,9 +340,7 @@ def has_candidate(sentence: str, question: Question) -> bool:
         if any(len(name.split()) >= 2 or (asks_source and name in speakers) for name in people):
             return True
         # A group, company or country answers "who did it?" when the sentence makes it do what was asked.
-        deed = _QUESTION_VERB.search(question.text)
-        verb = normalize_term(deed.group(1)) if deed and deed.group(1).lower() not in STOPWORDS else ""
-        return bool(verb) and any(_acts_as_asked(name, sentence, verb) for name in actors)
+        return bool(question.deed) and any(_acts_as_asked(name, sentence, question.deed) for name in actors)
     return any(name not in speakers for name in names)
 
 

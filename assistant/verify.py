@@ -7,7 +7,8 @@ A claim passes only when, against the text of its citations alone:
 - every name is there, as written or as its demonym (``Georgian`` is supported by ``Georgia``; ``Moscow`` is not
   supported by ``Russian``); a title the question gave may be restated, but not a place it gave;
 - it negates nothing the citations do not negate;
-- two names keep their roles: ``A struck B`` is not supported by ``B struck A``;
+- two names keep their roles: ``A struck B`` is not supported by ``B struck A``, nor ``A was detained`` by
+  ``A …, detaining B``;
 - whoever it makes speak ("X said", "according to X") speaks in its citations.
 
 Nothing here calls a model, so every rule is deterministic and unit-tested.
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from index import gazetteer
 from index.terms import STOPWORDS, content_terms, name_term, normalize_term
 
-from .grounding import NUMBER_PATTERN, entities, spell_quarters
+from .grounding import IRREGULAR_PAST, NUMBER_PATTERN, entities, spell_quarters
 
 __all__ = ["Verdict", "WordSimilarity", "check_claim", "date_expressions", "numbers"]
 
@@ -159,10 +160,7 @@ def _roles_flipped(claim: str, cited: str, names: Sequence[str]) -> bool:
     return False
 
 
-_UNDERGOES = (
-    r"\s+(?:was|were|is|are|has been|have been|had been)\s+(?:\w+ly\s+)?([a-z]+ed|taken|held|shot|hit|struck|"
-    r"beaten|caught|bought|sold|driven|led|sent|given|won|lost|built|kept|met|made|chosen|stolen|thrown|seen|told)\b"
-)
+_UNDERGOES = rf"\s+(?:was|were|is|are|has been|have been|had been)\s+(?:\w+ly\s+)?([a-z]+ed|{IRREGULAR_PAST})\b"
 _BEFORE_A_VERB_IN_THE_PASSIVE = re.compile(r"\b(?:was|were|is|are|been|being|be)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _ON_A_NAME = re.compile(r"\s+(?:(?!by\b)[a-z]+\s+){0,2}[A-Z]")
 
