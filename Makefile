@@ -4,16 +4,19 @@ PY := $(VENV)/bin/python
 BRIEF := $(VENV)/bin/brief
 STAMP := $(VENV)/.installed
 PYTHON ?= python3
+# A download from PyPI sometimes breaks off mid-file and will not resume; each install step is tried three times.
+RETRY := sh -c 'for n in 1 2 3; do "$$@" && exit 0; echo "install step failed (try $$n of 3)" >&2; sleep 10; done; exit 1' retry
+PIP := $(RETRY) $(PY) -m pip install --quiet
 
 .PHONY: setup run test test-fast lint browser bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PIP) --upgrade pip
 	# The CPU build of torch lies on disk; pinning it first keeps pip from fetching CUDA wheels.
-	$(PY) -m pip install --quiet torch==2.13.0
+	$(PIP) torch==2.13.0
 	# llama-cpp-python compiles once (about 7 minutes on 2 cores); pip caches the wheel afterwards.
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PIP) --resume-retries 10 -e ".[dev]"
 	touch $(STAMP)
 
 setup: $(STAMP)
