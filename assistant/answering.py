@@ -32,6 +32,7 @@ from .drafts import (
     Draft,
     answering_sentence,
     answers,
+    clear_answer,
     on_topic,
     pointed_sentence,
     unmarked,
@@ -334,6 +335,8 @@ class AnswerPipeline:
                         drafts = [Draft(unmarked(pointed.text), (pointed,), True), *drafts]
                 else:
                     drafts = [d for d in drafts if not d.supported]
+            elif (clear := clear_answer(analysis, evidence)) is not None:
+                drafts = [Draft(unmarked(clear.text), (clear,), True)]
             answered = any(d.supported for d in drafts)
         elif (primary := answering_sentence(analysis, evidence)) is not None:
             extra = _second_part(analysis, evidence, primary, weight)

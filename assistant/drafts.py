@@ -24,6 +24,7 @@ __all__ = [
     "Draft",
     "answering_sentence",
     "answers",
+    "clear_answer",
     "on_topic",
     "pointed_sentence",
     "unmarked",
@@ -76,14 +77,14 @@ def verify_reply(
     """
     drafts: list[Draft] = []
     seen: set[str] = set()
-    # A claim may restate the question's words and add one word (a name must still be in its citations). A count or a
-    # date adds none, and restates the question only from a sentence about what was asked: "6.8 million people were
-    # killed" must not pass where the sentence says they were displaced.
+    # A claim may restate the question's words, from a sentence that shares a key term with it, and add one word (a
+    # name must still be in its citations). A count or a date adds none, and restates the question only from a sentence
+    # about what was asked: "6.8 million people were killed" must not pass where the sentence says they were displaced.
     strict = _asks_count_or_date(question)
     restatable = _restatable(question)
 
     def holds(claim: str, group: Sequence[Evidence]) -> bool:
-        restated = restatable if _about(question, group) else ()
+        restated = restatable if _restates(question, group) else ()
         return check_claim(
             claim, [e.text for e in group], question.terms, similar, restated, 0 if strict else 1
         ).supported
@@ -113,6 +114,16 @@ def answering_sentence(question: Question, evidence: Sequence[Evidence]) -> Evid
     return None
 
 
+def clear_answer(question: Question, evidence: Sequence[Evidence]) -> Evidence | None:
+    """A sentence that answers by the evidence checks alone and holds most of the question's key terms, or None.
+
+    It outweighs a reader's "not in the briefs": the 1.5B reader declines some plain answers ("Roughly 86,000 people
+    have been displaced" for "How many people have been displaced?").
+    """
+    item = answering_sentence(question, evidence)
+    return item if item is not None and item.lexical >= _ABOUT_THE_QUESTION else None
+
+
 def _holds_the_fact(item: Evidence, question: Question) -> bool:
     """Whether a sentence could answer: no question or headline, with the question's numbers and the fact asked."""
     return not _not_an_answer(item.text) and matches_numbers(item.text, question) and has_candidate(item.text, question)
@@ -136,7 +147,7 @@ def pointed_sentence(reply: str, numbered: Sequence[Evidence], question: Questio
     restatable = _restatable(question)
     for item in [numbered[n - 1] for n in cited] + [e for n, e in enumerate(numbered, 1) if n not in cited]:
         if (
-            _about(question, [item])
+            _restates(question, [item])
             and _holds_the_fact(item, question)
             and any(
                 check_claim(claim.text, [item.text], question.terms, None, restatable, places_restated=True).supported
@@ -150,6 +161,14 @@ def pointed_sentence(reply: str, numbered: Sequence[Evidence], question: Questio
 def _restatable(question: Question) -> set[str]:
     """Words a claim may restate from the question: its key terms and its names (a place still needs citing)."""
     return {*question.terms, *(name_term(w) for w in re.findall(r"[^\W_]+", question.text))}
+
+
+def _restates(question: Question, group: Sequence[Evidence]) -> bool:
+    """Whether a claim resting on ``group`` may restate the question's words: only if it holds one of its key terms.
+
+    "President Halas endorsed Elena Markovic" must not rest on a sentence that names the candidates but not Halas.
+    """
+    return max(e.lexical for e in group) > 0 and _about(question, group)
 
 
 def _asks_count_or_date(question: Question) -> bool:

@@ -2,11 +2,13 @@
 
 A claim passes only when, against the text of its citations alone:
 - its content words are there (or in the question, or are words any answer uses), all but at most one;
-- every number is there as the same token (``1`` is not ``13``; ``three`` is ``3``; ``Q3`` is ``third-quarter``);
+- every number is there as the same token (``1`` is not ``13``; ``three`` is ``3``; ``Q3`` is ``third-quarter``),
+  with the bound its citations give it (``86,000`` is not ``roughly 86,000``, nor ``about 60`` ``more than 60``);
 - every date expression is there as written (``October 28`` is not ``October 27-28``);
 - every name is there, as written or as its demonym (``Georgian`` is supported by ``Georgia``; ``Moscow`` is not
   supported by ``Russian``); a title the question gave may be restated, but not a place it gave;
-- it negates nothing the citations do not negate;
+- it negates nothing the citations do not negate, and affirms nothing they negate ("endorsed" for "has not
+  endorsed");
 - two names keep their roles: ``A struck B`` is not supported by ``B struck A``, nor ``A was detained`` by
   ``A …, detaining B``;
 - whoever it makes speak ("X said", "according to X") speaks in its citations.
@@ -78,6 +80,12 @@ _DATE_EXPRESSION = re.compile(
     rf"|\b\d{{1,2}}(?:\s*(?:-|–)\s*\d{{1,2}})?\s+{_MONTH}(?:\s+\d{{4}})?",
 )
 _NEGATION = re.compile(r"\b(?:not|no|never|none|neither|nor|without|cannot)\b|n[’']t\b", re.IGNORECASE)
+_NEGATED = re.compile(
+    r"\b(?:not|never|no longer|n[’']t)\s+(?:(?:yet|ever|been|being|be|have|has|had|to|any|either|directly|fully)\s+)*"
+    r"([^\W\d_]+)",
+    re.IGNORECASE,
+)
+"""A verb its sentence negates ("has not endorsed", "despite not being directly involved")."""
 _PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|be)\s+(?:\w+ly\s+)?\w+\b[^.]{0,40}?\bby\b", re.IGNORECASE)
 _REPORTING = (
     r"(?:say|says|said|saying|stated?|states|stating|told|tells?|telling|report(?:s|ed|ing)?|announc(?:e|es|ed|ing)|"
@@ -125,6 +133,51 @@ def numbers(text: str) -> set[str]:
         token = _NUMBER_WORDS.get(token, token)
         found.add(token.replace(",", "") if re.fullmatch(r"\d{1,3}(?:,\d{3})+", token) else token)
     return found
+
+
+_BOUNDS = {
+    "about": "about",
+    "around": "about",
+    "roughly": "about",
+    "approximately": "about",
+    "some": "about",
+    "estimated": "about",
+    "nearly": "below",
+    "almost": "below",
+    "less than": "below",
+    "fewer than": "below",
+    "under": "below",
+    "up to": "below",
+    "at most": "below",
+    "more than": "above",
+    "over": "above",
+    "at least": "above",
+    "upwards of": "above",
+    "in excess of": "above",
+}
+_BOUND = re.compile(r"\b(" + "|".join(_BOUNDS) + r")\s+(?:an?\s+)?[$€£]?$", re.IGNORECASE)
+
+
+def _bounded_numbers(text: str) -> list[tuple[str, str]]:
+    """Each number of ``text`` (as :func:`numbers` gives it) with the bound before it, or "".
+
+    "roughly 86,000" -> ``("86000", "about")``; the bounds are "about", "below" and "above".
+    """
+    found = []
+    for match in _NUMBER.finditer(text):
+        bound = _BOUND.search(text, max(0, match.start() - 20), match.start())
+        found += [(number, _BOUNDS[bound.group(1).lower()] if bound else "") for number in numbers(match.group(0))]
+    return found
+
+
+def _bound_dropped(claim: str, texts: Sequence[str]) -> str:
+    """A number of the claim whose citations always bound it otherwise ("86,000" for "roughly 86,000"), or ""."""
+    cited = [pair for text in texts for pair in _bounded_numbers(text)]
+    for number, bound in _bounded_numbers(claim):
+        bounds = {b for n, b in cited if n == number}
+        if bounds and "" not in bounds and bound not in bounds:
+            return number
+    return ""
 
 
 def date_expressions(text: str) -> set[str]:
@@ -234,6 +287,9 @@ def check_claim(
     missing_numbers = numbers(claim) - numbers(joined)
     if missing_numbers:
         return Verdict(False, f"numbers not in its citations: {', '.join(sorted(missing_numbers))}")
+    unbounded = _bound_dropped(claim, texts)
+    if unbounded:
+        return Verdict(False, f"a number its citations qualify (about, more than, up to): {unbounded}")
     missing_dates = date_expressions(claim) - date_expressions(joined)
     if missing_dates:
         return Verdict(False, f"dates not in its citations: {', '.join(sorted(missing_dates))}")
@@ -248,6 +304,9 @@ def check_claim(
             return Verdict(False, f"a name not in its citations: {name}")
     if _NEGATION.search(claim) and not _NEGATION.search(joined):
         return Verdict(False, "a negation its citations do not make")
+    negated = {normalize_term(m.group(1)) for m in _NEGATED.finditer(joined)} - {""}
+    if not _NEGATION.search(claim) and negated & set(content_terms(claim)):
+        return Verdict(False, "drops a negation its citations make")
     if len(names) > 1 and any(_roles_flipped(claim, text, names) for text in texts):
         return Verdict(False, "who did what to whom is reversed")
     if any(_made_the_one_acted_on(claim, text, names) for text in texts):

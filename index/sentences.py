@@ -23,6 +23,8 @@ _ABBREVIATIONS = frozenset(
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9\u00C0-\u024F\u0400-\u04FF])")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
+_LINE_MARKER = re.compile(r"(?:#{1,6}|[-*•–]|\d{1,2}[.)])[ \t]+")
+"""A Markdown heading's hashes or a list item's bullet or number, which belong to no sentence."""
 
 
 @dataclass(frozen=True)
@@ -88,15 +90,21 @@ def sentence_spans(text: str, paragraph: Span | None = None) -> list[Span]:
         first_period = paragraph.start + match.start() + 1
         if text[first_period - 1] == "." and _is_abbreviation(text, first_period):
             continue
-        for line_start, line_end in _lines(text, start, end):
-            span = _trimmed(text, line_start, line_end)
-            if span:
-                spans.append(span)
+        if re.fullmatch(r"\d{1,2}\.", text[start:end].split("\n")[-1].strip()):
+            continue  # a numbered list item's number, not a sentence
+        spans += _sentences(text, start, end)
         start = end
-    for line_start, line_end in _lines(text, start, paragraph.end):
+    return spans + _sentences(text, start, paragraph.end)
+
+
+def _sentences(text: str, start: int, end: int) -> list[Span]:
+    """The lines of ``[start, end)`` as sentences, each without white space and without a leading list marker."""
+    spans = []
+    for line_start, line_end in _lines(text, start, end):
         span = _trimmed(text, line_start, line_end)
         if span:
-            spans.append(span)
+            marker = _LINE_MARKER.match(text, span.start, span.end)
+            spans.append(Span(marker.end(), span.end) if marker and marker.end() < span.end else span)
     return spans
 
 

@@ -470,3 +470,44 @@ def test_two_sources_that_disagree_are_both_shown_with_their_grades(settings: Se
             by_source
         )
         _quotes_are_verbatim(assistant, answer)
+
+
+def _on_brief(settings: Settings, tmp_path: Path, text: str) -> Assistant:
+    brief = tmp_path / "brief.txt"
+    brief.write_text(text)
+    assistant = Assistant(settings=settings, embeddings=HashEmbeddings())
+    assistant.ingest([brief])
+    return assistant
+
+
+def test_a_claim_restates_the_question_only_from_a_sentence_about_it(settings: Settings, tmp_path: Path) -> None:
+    assistant = _on_brief(
+        settings,
+        tmp_path,
+        "Election watch\n\nValdorians vote on Sunday in a run-off between Elena Markovic and Tomas Reyes. "
+        "The incumbent, President Viktor Halas, is barred from a third term and has not endorsed either candidate.\n",
+    )
+    question = "Whom did President Halas endorse?"
+    run_off = next(k for k, line in _numbered(assistant, question).items() if "run-off" in line)
+    # Every word is the question's or the run-off sentence's, but that sentence says nothing of Halas.
+    _with_model(assistant, f"President Halas endorsed Elena Markovic [{run_off}].")
+    answer = assistant.ask(question, llm="scripted")
+    assert not any(s.supported and "endorsed Elena Markovic" in s.text for s in answer.sentences)
+    assert answer.refused or "has not endorsed either candidate" in answer.answer
+    _quotes_are_verbatim(assistant, answer)
+
+
+def test_a_plain_answer_outweighs_a_reader_that_declines(settings: Settings, tmp_path: Path) -> None:
+    assistant = _on_brief(
+        settings,
+        tmp_path,
+        "# Earthquake brief\n\n- The death toll has risen to 1,342.\n- Roughly 86,000 people have been displaced.\n",
+    )
+    _with_model(assistant, "The briefs do not say.")
+    answer = assistant.ask("How many people have been displaced?", llm="scripted")
+    assert not answer.refused
+    assert answer.answer == "Roughly 86,000 people have been displaced. [1]"
+    _quotes_are_verbatim(assistant, answer)
+    # Where no sentence holds most of what is asked, the reader's "not in the briefs" stands.
+    _with_model(assistant, "The briefs do not say.")
+    assert assistant.ask("How many people were injured in the aftershocks?", llm="scripted").refused

@@ -29,6 +29,15 @@ def test_seed_sentences_are_exact_and_complete(seed_text: str) -> None:
             ["Troops (about 3,000 of them) moved.", "Nobody knew why!"],
         ),
         ("J. R. Smith and Łukasz Nowak met. Zürich hosted.", ["J. R. Smith and Łukasz Nowak met.", "Zürich hosted."]),
+        # A Markdown heading's hashes and a list item's bullet or number belong to no sentence.
+        (
+            "# Key judgements\n- Roughly 86,000 fled.\n* Most sheltered in schools.\n1. Aid arrived.\n2) Rain fell.",
+            ["Key judgements", "Roughly 86,000 fled.", "Most sheltered in schools.", "Aid arrived.", "Rain fell."],
+        ),
+        (
+            "-5 degrees was the low. It rose 3. Then it fell.",
+            ["-5 degrees was the low.", "It rose 3.", "Then it fell."],
+        ),
     ],
 )
 def test_sentence_boundaries(text: str, expected: list[str]) -> None:

@@ -20,6 +20,10 @@ PUTIN = (
 
 COUP = "General Abdourahamane Tiani seized power in a coup on July 26, 2023, detaining President Mohamed Bazoum."
 GPT3 = "Generative Pre-trained Transformer 3 (GPT-3) is a large language model released by OpenAI in 2020."
+RUN_OFF = "Valdorians vote on Sunday in a run-off between Elena Markovic and Tomas Reyes."
+HALAS = "The incumbent, President Viktor Halas, is barred from a third term and has not endorsed either candidate."
+DISPLACED = "Roughly 86,000 people have been displaced."
+SHIPPED = "Treasury said the network shipped more than 60 million barrels, worth about $4.2 billion."
 NATO = "Meanwhile, on October 28, related developments indicated that NATO continues to monitor the region closely."
 
 
@@ -39,6 +43,16 @@ NATO = "Meanwhile, on October 28, related developments indicated that NATO conti
         ),
         ("Putin did not acknowledge labor challenges.", PUTIN, "negation"),
         ("Putin acknowledged Moscow's labor challenges.", PUTIN, "name"),
+        ("President Halas endorsed Elena Markovic.", f"{RUN_OFF} {HALAS}", "drops a negation"),
+        (
+            "China is directly involved in the war in Ukraine.",
+            "China is not directly involved in the war in Ukraine.",
+            "drops",
+        ),
+        # A number keeps the bound its citation gives it.
+        ("86,000 people have been displaced.", DISPLACED, "qualify"),
+        ("More than 86,000 people have been displaced.", DISPLACED, "qualify"),
+        ("The network shipped 60 million barrels.", SHIPPED, "qualify"),
     ],
 )
 def test_distortions_are_caught(claim: str, cited: str, reason: str) -> None:
@@ -59,6 +73,9 @@ def test_distortions_are_caught(claim: str, cited: str, reason: str) -> None:
         ("The ship hit by the rebels was the Gibraltar Eagle.", HOUTHIS, ("hit",)),
         ("The Russian leader acknowledged the labor challenges of Russia.", PUTIN, ()),
         ("NATO reported to be monitoring the region closely on October 28.", NATO, ()),
+        ("About 86,000 people have been displaced.", DISPLACED, ()),
+        ("President Viktor Halas is barred from a third term.", HALAS, ()),
+        ("The network shipped over 60 million barrels worth some $4.2 billion.", SHIPPED, ()),
         (
             "Russia's influence is historically strong due to the war.",
             "Russian influence, historical and strong, has grown with the war.",
@@ -104,7 +121,7 @@ def test_a_quarter_is_the_same_however_it_is_written() -> None:
 
 def test_a_restated_question_word_passes_except_for_a_count_or_a_date() -> None:
     displaced = "The conflict has displaced approximately 6.8 million people, the UN experts said."
-    claim = "The UN experts said 6.8 million people have been killed."
+    claim = "The UN experts said approximately 6.8 million people have been killed."
     assert not check_claim(claim, [displaced], ("people", "kill", "expert"), tolerance=0).supported
     assert check_claim(claim, [displaced], ("people", "kill", "expert"), restated=("kill",), tolerance=0).supported
 
