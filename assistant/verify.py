@@ -5,8 +5,9 @@ A claim passes only when, against the text of its citations alone:
 - every number is there as the same token (``1`` is not ``13``; ``three`` is ``3``; ``Q3`` is ``third-quarter``),
   with the bound its citations give it (``86,000`` is not ``roughly 86,000``, nor ``about 60`` ``more than 60``);
 - every date expression is there as written (``October 28`` is not ``October 27-28``);
-- every name is there, as written or as its demonym (``Georgian`` is supported by ``Georgia``; ``Moscow`` is not
-  supported by ``Russian``); a title the question gave may be restated, but not a place it gave;
+- every name is there, as written, as its demonym or as its acronym (``Georgian`` is supported by ``Georgia``,
+  ``UN`` by ``United Nations``; ``Moscow`` is not supported by ``Russian``); a title the question gave may be
+  restated, but not a place it gave;
 - it negates nothing the citations do not negate, and affirms nothing they negate ("endorsed" for "has not
   endorsed");
 - two names keep their roles: ``A struck B`` is not supported by ``B struck A``, nor ``A was detained`` by
@@ -240,6 +241,26 @@ def _made_the_one_acted_on(claim: str, cited: str, names: Sequence[str]) -> bool
     return False
 
 
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:(?:of|for|and|the|on)\s+)*[A-Z][\w’'-]*)+")
+
+
+def _acronyms(text: str) -> set[str]:
+    """The initials of each run of capitalised words of ``text`` ("United Nations" -> "UN")."""
+    found = set()
+    for match in _CAPITALISED_RUN.finditer(text):
+        words = [w for w in match.group(0).split() if w[0].isupper()]
+        found |= {"".join(w[0] for w in words[i:j]) for i in range(len(words)) for j in range(i + 2, len(words) + 1)}
+    return found
+
+
+def _abbreviates(name: str, cited: str, cited_acronyms: set[str]) -> bool:
+    """Whether ``name`` is the acronym of a name in ``cited`` ("UN"), or spells out one there ("European Union")."""
+    if re.fullmatch(r"[A-Z]{2,6}", name):
+        return name in cited_acronyms
+    spelled = _acronyms(name)
+    return any(re.search(rf"\b{a}\b", cited) for a in spelled if len(a) >= 2)
+
+
 @dataclass(frozen=True)
 class Verdict:
     """Whether a claim is supported, and if not, the first reason found."""
@@ -270,7 +291,12 @@ def check_claim(
     claim = spell_quarters(claim)
     joined = " ".join(texts)
     known = set(question_terms)
+    cited_acronyms = _acronyms(joined)
+    names = entities(claim)
+    # A name the citations give in full or as its acronym ("UN" for "United Nations") counts as found, word by word.
+    abbreviated = {n for n in names if _abbreviates(n, joined, cited_acronyms)}
     pool = {_lemma(t) for text in texts for t in content_terms(text)} | set(restated)
+    pool |= {normalize_term(w) for name in abbreviated for w in _WORD.findall(name)}
     words = list(dict.fromkeys(w.lower() for w in _WORD.findall(joined) if w.lower() not in STOPWORDS))
 
     def found(term: str, word: str) -> bool:
@@ -297,10 +323,9 @@ def check_claim(
     # A title the question gave may be restated ("the French Presidential Election"); a place may not (the brief's
     # "China" does not support the question's "Beijing", nor its "UK" the question's "British").
     given = {name_term(w) for w in restated} - (frozenset() if places_restated else _PLACE_NAMES)
-    names = entities(claim)
     for name in names:
         words = [name_term(w) for w in _WORD.findall(name) if w.lower() not in STOPWORDS]
-        if any(w not in cited_names and w not in given for w in words):
+        if name not in abbreviated and any(w not in cited_names and w not in given for w in words):
             return Verdict(False, f"a name not in its citations: {name}")
     if _NEGATION.search(claim) and not _NEGATION.search(joined):
         return Verdict(False, "a negation its citations do not make")

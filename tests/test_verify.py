@@ -49,6 +49,7 @@ NATO = "Meanwhile, on October 28, related developments indicated that NATO conti
             "China is not directly involved in the war in Ukraine.",
             "drops",
         ),
+        ("The US pledged $20 million.", "The European Union pledged $20 million.", "name"),
         # A number keeps the bound its citation gives it.
         ("86,000 people have been displaced.", DISPLACED, "qualify"),
         ("More than 86,000 people have been displaced.", DISPLACED, "qualify"),
@@ -74,6 +75,9 @@ def test_distortions_are_caught(claim: str, cited: str, reason: str) -> None:
         ("The Russian leader acknowledged the labor challenges of Russia.", PUTIN, ()),
         ("NATO reported to be monitoring the region closely on October 28.", NATO, ()),
         ("About 86,000 people have been displaced.", DISPLACED, ()),
+        # A name as its acronym, or spelled out.
+        ("The UN appealed for $180 million.", "The United Nations launched an appeal for $180 million.", ()),
+        ("The European Union pledged $20 million.", "The EU pledged $20 million.", ()),
         ("President Viktor Halas is barred from a third term.", HALAS, ()),
         ("The network shipped over 60 million barrels worth some $4.2 billion.", SHIPPED, ()),
         (
