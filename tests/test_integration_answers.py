@@ -138,3 +138,26 @@ def test_the_reader_swaps_who_did_what_and_verification_drops_it(tmp_path: Path)
     assert [s.text for s in answer.sentences if "Tiani was detained" in s.text and not s.supported]
     assert "Bazoum" in answer.answer
     _verbatim(assistant, answer)
+
+
+ELECTION = (Path(__file__).parent / "data" / "valdoria-election.txt").read_text(encoding="utf-8")
+QUAKE = (Path(__file__).parent / "data" / "kharan-earthquake.md").read_text(encoding="utf-8")
+
+
+def test_the_reader_affirms_what_the_brief_negates_and_verification_drops_it(tmp_path: Path) -> None:
+    """Asked whom the president endorsed, the real reader names a candidate; the brief says he endorsed neither."""
+    assistant = _on_brief(tmp_path, "valdoria.txt", ELECTION)
+    draft, answer = _drafted(assistant, "Whom did President Halas endorse?")
+    assert "Halas endorsed" in draft, "the model makes up an endorsement: the case this test is about"
+    assert not any("Halas endorsed" in s.text for s in answer.sentences if s.supported)
+    assert answer.refused or "has not endorsed either candidate" in answer.answer
+    _verbatim(assistant, answer)
+
+
+@pytest.mark.parametrize("llm", ["none", "embedded"])
+def test_a_bulleted_count_is_answered_with_its_bound(tmp_path: Path, llm: str) -> None:
+    """A Markdown brief's bullet is a sentence without its marker; its "roughly" stays with the number."""
+    assistant = _on_brief(tmp_path, "kharan.md", QUAKE)
+    answer = assistant.ask("How many people have been displaced?", llm=llm)
+    assert not answer.refused and "Roughly 86,000" in answer.answer and "- " not in answer.answer
+    _verbatim(assistant, answer)
