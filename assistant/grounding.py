@@ -296,6 +296,27 @@ def _acts_as_asked(name: str, sentence: str, verb: str) -> bool:
     return any(asked_verb(m.group(1)) for m in agent.finditer(sentence))
 
 
+_WORD_BEFORE_A_VERB = re.compile(r"\b([a-z]+)\s+(?:(?:has|have|had)\s+)?(?:[a-z]+ly\s+)?$")
+_AGENT = re.compile(r"\b([a-z]+ed) by (?:the |a |an )?([a-z]+)\b")
+
+
+def _unnamed_actor(sentence: str, question: Question) -> bool:
+    """Whether a common noun does what a *who* question asks: "army engineers cleared", "cleared by engineers".
+
+    The noun must not be the question's own word, a pronoun or any other stopword.
+    """
+
+    def actor(word: str) -> bool:
+        return word not in STOPWORDS and word not in _BE and normalize_term(word) not in question.terms
+
+    for match in re.finditer(r"[a-z]+", sentence):
+        if normalize_term(match.group(0)) == question.deed and _DEED.fullmatch(match.group(0)):
+            before = _WORD_BEFORE_A_VERB.search(sentence, 0, match.start())
+            if before and actor(before.group(1)):
+                return True
+    return any(normalize_term(m.group(1)) == question.deed and actor(m.group(2)) for m in _AGENT.finditer(sentence))
+
+
 def has_candidate(sentence: str, question: Question) -> bool:
     """Whether ``sentence`` holds a fact of the kind ``question`` asks for, beyond the question's own words.
 
@@ -340,7 +361,10 @@ def has_candidate(sentence: str, question: Question) -> bool:
         if any(len(name.split()) >= 2 or (asks_source and name in speakers) for name in people):
             return True
         # A group, company or country answers "who did it?" when the sentence makes it do what was asked.
-        return bool(question.deed) and any(_acts_as_asked(name, sentence, question.deed) for name in actors)
+        if not question.deed:
+            return False
+        acting = any(_acts_as_asked(name, sentence, question.deed) for name in actors)
+        return acting or _unnamed_actor(sentence, question)
     return any(name not in speakers for name in names)
 
 

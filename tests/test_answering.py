@@ -105,6 +105,16 @@ def test_a_group_or_company_doing_what_was_asked_answers_who() -> None:
     assert not has_candidate("The Wimbledon Championships were held in London.", analyze_question("Who won Wimbledon?"))
 
 
+def test_a_common_noun_doing_what_was_asked_answers_who() -> None:
+    cleared = analyze_question("Who cleared the landslides on the road from Quetta?")
+    assert has_candidate("The road was reopened after army engineers cleared three landslides.", cleared)
+    assert has_candidate("The landslides were cleared by engineers.", cleared)
+    # No actor, a pronoun, or only the question's own words: nobody is named.
+    assert not has_candidate("The landslides were cleared on Monday.", cleared)
+    assert not has_candidate("They cleared the landslides near Quetta.", cleared)
+    assert not has_candidate("The road from Quetta cleared of landslides.", cleared)
+
+
 def test_a_relative_time_expression_is_matched_by_a_date() -> None:
     question = analyze_question("Which vote will the court examine at the end of the month?")
     assert question.terms == ("vot", "court", "examin", "end") and question.temporal == {"end"}
