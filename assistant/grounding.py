@@ -182,7 +182,9 @@ def analyze_question(text: str) -> Question:
             pairs.setdefault(term, word.lower())
     deed = _QUESTION_VERB.search(text)
     two_part = text.count("?") > 1 or bool(re.search(r"\b(and|also) (what|who|when|where|why|how|which)\b", lowered))
-    head = re.search(r"^\s*(?:which|what)\s+([a-z]+)", lowered)
+    # The noun asked for, past a demonym or a place: "Which Russian port…?" asks for a port.
+    asked = re.match(r"\s*(?:which|what)\s+([a-z]+)(?:\s+([a-z]+))?", lowered)
+    head = next((t for t in map(normalize_term, filter(None, asked.groups() if asked else ())) if t not in _PLACES), "")
     temporal = {normalize_term(w) for m in _TIME_EXPRESSION.finditer(text) for w in _TOKEN.findall(m.group(0))}
     return Question(
         text=text,
@@ -190,7 +192,7 @@ def analyze_question(text: str) -> Question:
         terms=tuple(pairs),
         two_part=two_part,
         surface=tuple(pairs.values()),
-        head=normalize_term(head.group(1)) if head else "",
+        head=head,
         temporal=frozenset(temporal & set(pairs)),
         deed=normalize_term(deed.group(1)) if deed and deed.group(1).lower() not in STOPWORDS else "",
     )

@@ -4,7 +4,7 @@ A claim passes only when, against the text of its citations alone:
 - its content words are there (or in the question, or are words any answer uses), all but at most one;
 - every number is there as the same token (``1`` is not ``13``; ``three`` is ``3``; ``Q3`` is ``third-quarter``),
   with the bound its citations give it (``86,000`` is not ``roughly 86,000``, nor ``about 60`` ``more than 60``);
-- every date expression is there as written (``October 28`` is not ``October 27-28``);
+- every date expression is there (``October 28`` is ``28 October``, not ``October 27-28``);
 - every name is there, as written, as its demonym or as its acronym (``Georgian`` is supported by ``Georgia``,
   ``UN`` by ``United Nations``; ``Moscow`` is not supported by ``Russian``); a title the question gave may be
   restated, but not a place it gave;
@@ -187,7 +187,10 @@ def date_expressions(text: str) -> set[str]:
     for match in _DATE_EXPRESSION.finditer(text):
         words = re.findall(r"[A-Za-z]+|\d+", match.group(0))
         words = [w.lower()[:3] if w.isalpha() and w.lower() not in ("to", "and") else w.lower() for w in words]
-        canonical.add(" ".join(w for w in words if w not in ("st", "nd", "rd", "th", "to", "and")))
+        words = [w for w in words if w not in ("st", "nd", "rd", "th", "to", "and")]
+        # Month first, then the day or days, then the year: "1 May 2026" is "May 1, 2026".
+        days, years = [w for w in words if w.isdigit() and len(w) <= 2], [w for w in words if len(w) == 4]
+        canonical.add(" ".join([w for w in words if w.isalpha()] + days + years))
     return canonical
 
 

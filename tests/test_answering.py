@@ -105,6 +105,13 @@ def test_a_group_or_company_doing_what_was_asked_answers_who() -> None:
     assert not has_candidate("The Wimbledon Championships were held in London.", analyze_question("Who won Wimbledon?"))
 
 
+def test_the_noun_asked_for_is_found_past_a_demonym() -> None:
+    port = analyze_question("Which Russian port did the tanker leave from?")
+    assert port.head == "port"
+    assert not has_candidate("The tanker was carrying petrol from a Russian port.", port), "names no port"
+    assert has_candidate("The tanker left the Russian port of Primorsk.", port)
+
+
 def test_a_common_noun_doing_what_was_asked_answers_who() -> None:
     cleared = analyze_question("Who cleared the landslides on the road from Quetta?")
     assert has_candidate("The road was reopened after army engineers cleared three landslides.", cleared)
