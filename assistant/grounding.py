@@ -403,9 +403,20 @@ _GENERIC_CLAIM_WORDS = frozenset(
 )
 
 
+_YES_OR_NO = re.compile(r"\s*(?:is|are|was|were|has|have|had|did|does|do|can|could|will|would)\b", re.IGNORECASE)
+_DENIAL = re.compile(r"\b(?:not|no|never)\b|n[’']t\b", re.IGNORECASE)
+
+
 def informative_terms(claim: str, question: Question) -> list[str]:
-    """Content terms the claim adds to the question: an answer that adds none says nothing."""
-    return [t for t in content_terms(claim) if t not in question.terms and t not in _GENERIC_CLAIM_WORDS]
+    """Content terms the claim adds to the question: an answer that adds none says nothing.
+
+    To a yes-or-no question, a denial the question does not make is an answer ("The group has not deployed
+    ransomware" for "Has the group deployed ransomware?").
+    """
+    added = [t for t in content_terms(claim) if t not in question.terms and t not in _GENERIC_CLAIM_WORDS]
+    if _YES_OR_NO.match(question.text) and _DENIAL.search(claim) and not _DENIAL.search(question.text):
+        added.append("not")
+    return added
 
 
 # A number: digits joined by "." or "," ("6.3", "3,000"), but not across a time ("2012.12:01 AM" is 2012, then a time).

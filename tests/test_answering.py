@@ -9,7 +9,7 @@ from assistant import Assistant
 from assistant.citations import Answer
 from assistant.errors import LLMError
 from assistant.evidence import coverage
-from assistant.grounding import AnswerType, analyze_question, has_candidate, matches_numbers
+from assistant.grounding import AnswerType, analyze_question, has_candidate, informative_terms, matches_numbers
 from index import Settings
 from index.terms import content_terms
 
@@ -103,6 +103,22 @@ def test_a_group_or_company_doing_what_was_asked_answers_who() -> None:
     assert not has_candidate("KCNA said it launched a satellite.", analyze_question("Who launched the satellite?"))
     assert not has_candidate("Russia was disclosed to host the units.", analyze_question("Who disclosed the units?"))
     assert not has_candidate("The Wimbledon Championships were held in London.", analyze_question("Who won Wimbledon?"))
+
+
+def test_a_denial_answers_a_yes_or_no_question(settings: Settings, tmp_path: Path) -> None:
+    assistant = _on_brief(settings, tmp_path, "Cyber brief\n\nThe group has not deployed ransomware so far.\n")
+    _with_model(assistant, "The group has not deployed ransomware [1].")
+    answer = assistant.ask("Has the group deployed ransomware?", llm="scripted")
+    assert not answer.refused and answer.answer == "The group has not deployed ransomware. [1]"
+    # The opposite claim fails verification; the sentence the reader cited answers, verbatim.
+    _with_model(assistant, "The group deployed ransomware [1].")
+    answer = assistant.ask("Has the group deployed ransomware?", llm="scripted")
+    assert answer.answer == "The group has not deployed ransomware so far. [1]"
+    assert [s.text for s in answer.sentences if not s.supported] == ["The group deployed ransomware."]
+    # A denial the question itself makes adds nothing.
+    denied = "The group has not deployed ransomware."
+    assert informative_terms(denied, analyze_question("Has the group deployed ransomware?")) == ["not"]
+    assert informative_terms(denied, analyze_question("Has the group not deployed ransomware?")) == []
 
 
 def test_the_noun_asked_for_is_found_past_a_demonym() -> None:
