@@ -182,9 +182,10 @@ def analyze_question(text: str) -> Question:
             pairs.setdefault(term, word.lower())
     deed = _QUESTION_VERB.search(text)
     two_part = text.count("?") > 1 or bool(re.search(r"\b(and|also) (what|who|when|where|why|how|which)\b", lowered))
-    # The noun asked for, past a demonym or a place: "Which Russian port…?" asks for a port.
-    asked = re.match(r"\s*(?:which|what)\s+([a-z]+)(?:\s+([a-z]+))?", lowered)
-    head = next((t for t in map(normalize_term, filter(None, asked.groups() if asked else ())) if t not in _PLACES), "")
+    # The noun asked for, past names and places: "Which Russian port…?", "Which Chinese Coast Guard vessel's…?".
+    asked = re.match(r"\s*(?:which|what)\b(.*)", text, re.IGNORECASE)
+    words = _TOKEN.findall(asked.group(1))[:5] if asked else []
+    head = next((t for w in words if w[0].islower() and (t := normalize_term(w)) not in _PLACES), "")
     temporal = {normalize_term(w) for m in _TIME_EXPRESSION.finditer(text) for w in _TOKEN.findall(m.group(0))}
     return Question(
         text=text,
@@ -336,6 +337,10 @@ def has_candidate(sentence: str, question: Question) -> bool:
         )
     if kind is AnswerType.OTHER and question.head and question.head not in _GENERIC_HEADS | _PLACES:
         if question.head in content_terms(sentence):
+            # "Which vessel…?" is answered by a name, or by a designation: "vessel 5204", "Unit 29155".
+            for match in re.finditer(r"\b([^\W\d_]+)\s+(\d+)\b", sentence):
+                if normalize_term(match.group(1)) == question.head and not _in_question(match.group(2), asked):
+                    return True
             kind = AnswerType.ENTITY
     if kind is AnswerType.OTHER:
         return True

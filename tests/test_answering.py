@@ -121,11 +121,15 @@ def test_a_denial_answers_a_yes_or_no_question(settings: Settings, tmp_path: Pat
     assert informative_terms(denied, analyze_question("Has the group not deployed ransomware?")) == []
 
 
-def test_the_noun_asked_for_is_found_past_a_demonym() -> None:
+def test_the_noun_asked_for_is_found_past_names_and_places() -> None:
     port = analyze_question("Which Russian port did the tanker leave from?")
     assert port.head == "port"
     assert not has_candidate("The tanker was carrying petrol from a Russian port.", port), "names no port"
     assert has_candidate("The tanker left the Russian port of Primorsk.", port)
+    vessel = analyze_question("Which Chinese Coast Guard vessel's water cannon disabled the boat?")
+    assert vessel.head == "vessel", "past the names too"
+    assert has_candidate("Chinese Coast Guard vessel 5204 fired its water cannon.", vessel), "a designation"
+    assert not has_candidate("A Chinese Coast Guard vessel fired its water cannon.", vessel)
 
 
 def test_a_common_noun_doing_what_was_asked_answers_who() -> None:
