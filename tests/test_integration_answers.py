@@ -140,8 +140,9 @@ def test_the_reader_swaps_who_did_what_and_verification_drops_it(tmp_path: Path)
     _verbatim(assistant, answer)
 
 
-ELECTION = (Path(__file__).parent / "data" / "valdoria-election.txt").read_text(encoding="utf-8")
-QUAKE = (Path(__file__).parent / "data" / "kharan-earthquake.md").read_text(encoding="utf-8")
+WRITTEN = Path(__file__).parents[1] / "devsets" / "written" / "briefs"
+ELECTION = (WRITTEN / "election.txt").read_text(encoding="utf-8")
+QUAKE = (WRITTEN / "quake.md").read_text(encoding="utf-8")
 
 
 def test_the_reader_affirms_what_the_brief_negates_and_verification_drops_it(tmp_path: Path) -> None:
