@@ -82,8 +82,8 @@ _DATE_EXPRESSION = re.compile(
 )
 _NEGATION = re.compile(r"\b(?:not|no|never|none|neither|nor|without|cannot)\b|n[’']t\b", re.IGNORECASE)
 _NEGATED = re.compile(
-    r"\b(?:not|never|no longer|n[’']t)\s+(?:(?:yet|ever|been|being|be|have|has|had|to|any|either|directly|fully)\s+)*"
-    r"([^\W\d_]+)",
+    r"(?:\b(?:not|never|no longer)|n[’']t)\s+"
+    r"(?:(?:yet|ever|been|being|be|have|has|had|to|any|either|directly|fully)\s+)*([^\W\d_]+)",
     re.IGNORECASE,
 )
 """A verb its sentence negates ("has not endorsed", "despite not being directly involved")."""

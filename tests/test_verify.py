@@ -49,6 +49,7 @@ NATO = "Meanwhile, on October 28, related developments indicated that NATO conti
             "China is not directly involved in the war in Ukraine.",
             "drops",
         ),
+        ("The group deployed ransomware.", "The group hasn't deployed ransomware.", "drops a negation"),
         ("The US pledged $20 million.", "The European Union pledged $20 million.", "name"),
         # A number keeps the bound its citation gives it.
         ("86,000 people have been displaced.", DISPLACED, "qualify"),
