@@ -255,8 +255,8 @@ def _is_place_or_date(name: str) -> bool:
     """Whether every word of ``name`` is a place, a month or a number, or the whole is a country's name or alias."""
     if gz.key(name) in gz.COUNTRIES or gz.key(name) in gz.COUNTRY_ALIASES:
         return True
-    words = [normalize_term(w) for w in _TOKEN.findall(name)]
-    return bool(words) and all(w in _PLACES or w in _MONTH_NAMES or w.isdigit() for w in words)
+    words = _TOKEN.findall(name)
+    return bool(words) and all(normalize_term(w) in _PLACES or w.lower() in _MONTH_NAMES or w.isdigit() for w in words)
 
 
 _NOT_A_PERSON = re.compile(
@@ -300,7 +300,7 @@ def _acts_as_asked(name: str, sentence: str, verb: str) -> bool:
 
 
 _WORD_BEFORE_A_VERB = re.compile(r"\b([a-z]+)\s+(?:(?:has|have|had)\s+)?(?:[a-z]+ly\s+)?$")
-_AGENT = re.compile(r"\b([a-z]+ed) by (?:the |a |an )?([a-z]+)\b")
+_AGENT = re.compile(r"\b([a-z]+ed) by (?:the |a |an )?([a-z]+)\b(?! of\b)")  # not "repaired by the end of June"
 
 
 def _unnamed_actor(sentence: str, question: Question) -> bool:
@@ -360,7 +360,9 @@ def has_candidate(sentence: str, question: Question) -> bool:
     if kind is AnswerType.PLACE:
         return bool(names)
     speakers = {m.group(1) for m in _SPEAKER.finditer(sentence)}
-    actors, names = names, [e for e in names if not _is_place_or_date(e)]
+    # A place can act ("Mali, Niger and Burkina Faso signed"), a month cannot ("cleared by the end of June").
+    actors = [e for e in names if not all(w.lower() in _MONTH_NAMES for w in _TOKEN.findall(e))]
+    names = [e for e in names if not _is_place_or_date(e)]
     if kind is AnswerType.PERSON:
         # The subject of "stated"/"said" answers "who said it?", not "who led it?".
         asks_source = bool(_REPORTING.search(question.text))

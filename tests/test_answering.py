@@ -138,6 +138,7 @@ def test_a_common_noun_doing_what_was_asked_answers_who() -> None:
     assert has_candidate("The landslides were cleared by engineers.", cleared)
     # No actor, a pronoun, or only the question's own words: nobody is named.
     assert not has_candidate("The landslides were cleared on Monday.", cleared)
+    assert not has_candidate("The landslides were cleared by the end of June.", cleared)
     assert not has_candidate("They cleared the landslides near Quetta.", cleared)
     assert not has_candidate("The road from Quetta cleared of landslides.", cleared)
 
