@@ -15,6 +15,7 @@ from index.terms import STOPWORDS, content_terms, normalize_term
 __all__ = [
     "NUMBER_PATTERN",
     "IRREGULAR_PAST",
+    "NEGATION",
     "AnswerType",
     "Question",
     "analyze_question",
@@ -277,6 +278,11 @@ IRREGULAR_PAST = (
 _DEED = re.compile(rf"[a-z]+(?:ed|[^s]s)|{IRREGULAR_PAST}")
 
 
+def _does(word: str, verb: str) -> bool:
+    """Whether ``word`` is the question's verb (``verb``, normalised) in a form that tells what someone did."""
+    return normalize_term(word) == verb and bool(_DEED.fullmatch(word))
+
+
 def _acts_as_asked(name: str, sentence: str, verb: str) -> bool:
     """Whether ``name`` does what the question asks (``verb``, normalised): the verb follows it, or it is the agent.
 
@@ -285,18 +291,14 @@ def _acts_as_asked(name: str, sentence: str, verb: str) -> bool:
     for "Who backs…?". The word must read as a verb, so a name before a noun of the question ("the Russia-Belarus
     alliance" for "Who heads the alliance?") does not act.
     """
-
-    def asked_verb(word: str) -> bool:
-        return normalize_term(word) == verb and bool(_DEED.fullmatch(word))
-
     for match in re.finditer(rf"\b{re.escape(name)}\b((?:\s+[a-z]+){{1,3}})", sentence):
         for word in match.group(1).split():
-            if asked_verb(word):
+            if _does(word, verb):
                 return True
             if _SAID.fullmatch(word) or word in _BE:
                 break  # "KCNA said it launched…", "Russia was disclosed": the name says it, or undergoes it
     agent = re.compile(rf"\b([a-z]+ed) by (?:the |a |an )?(?:[a-z]+ ){{0,2}}{re.escape(name)}\b")
-    return any(asked_verb(m.group(1)) for m in agent.finditer(sentence))
+    return any(_does(m.group(1), verb) for m in agent.finditer(sentence))
 
 
 _WORD_BEFORE_A_VERB = re.compile(r"\b([a-z]+)\s+(?:(?:has|have|had)\s+)?(?:[a-z]+ly\s+)?$")
@@ -313,11 +315,11 @@ def _unnamed_actor(sentence: str, question: Question) -> bool:
         return word not in STOPWORDS and word not in _BE and normalize_term(word) not in question.terms
 
     for match in re.finditer(r"[a-z]+", sentence):
-        if normalize_term(match.group(0)) == question.deed and _DEED.fullmatch(match.group(0)):
+        if _does(match.group(0), question.deed):
             before = _WORD_BEFORE_A_VERB.search(sentence, 0, match.start())
             if before and actor(before.group(1)):
                 return True
-    return any(normalize_term(m.group(1)) == question.deed and actor(m.group(2)) for m in _AGENT.finditer(sentence))
+    return any(_does(m.group(1), question.deed) and actor(m.group(2)) for m in _AGENT.finditer(sentence))
 
 
 def has_candidate(sentence: str, question: Question) -> bool:
@@ -411,7 +413,6 @@ _GENERIC_CLAIM_WORDS = frozenset(
 
 
 _YES_OR_NO = re.compile(r"\s*(?:is|are|was|were|has|have|had|did|does|do|can|could|will|would)\b", re.IGNORECASE)
-_DENIAL = re.compile(r"\b(?:not|no|never)\b|n[’']t\b", re.IGNORECASE)
 
 
 def informative_terms(claim: str, question: Question) -> list[str]:
@@ -421,9 +422,13 @@ def informative_terms(claim: str, question: Question) -> list[str]:
     ransomware" for "Has the group deployed ransomware?").
     """
     added = [t for t in content_terms(claim) if t not in question.terms and t not in _GENERIC_CLAIM_WORDS]
-    if _YES_OR_NO.match(question.text) and _DENIAL.search(claim) and not _DENIAL.search(question.text):
+    if _YES_OR_NO.match(question.text) and NEGATION.search(claim) and not NEGATION.search(question.text):
         added.append("not")
     return added
+
+
+NEGATION = re.compile(r"\b(?:not|no|never|none|neither|nor|without|cannot)\b|n[’']t\b", re.IGNORECASE)
+"""A word that negates ("not", "never", "hasn't"): for a denial that answers, and for the verifier's negation checks."""
 
 
 # A number: digits joined by "." or "," ("6.3", "3,000"), but not across a time ("2012.12:01 AM" is 2012, then a time).

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from index import gazetteer
 from index.terms import STOPWORDS, content_terms, name_term, normalize_term
 
-from .grounding import IRREGULAR_PAST, NUMBER_PATTERN, entities, spell_quarters
+from .grounding import IRREGULAR_PAST, NEGATION, NUMBER_PATTERN, entities, spell_quarters
 
 __all__ = ["Verdict", "WordSimilarity", "check_claim", "date_expressions", "numbers"]
 
@@ -80,7 +80,6 @@ _DATE_EXPRESSION = re.compile(
     rf"\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:\s*(?:-|–|to|and)\s*\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+\d{{4}})?"
     rf"|\b\d{{1,2}}(?:\s*(?:-|–)\s*\d{{1,2}})?\s+{_MONTH}(?:\s+\d{{4}})?",
 )
-_NEGATION = re.compile(r"\b(?:not|no|never|none|neither|nor|without|cannot)\b|n[’']t\b", re.IGNORECASE)
 _NEGATED = re.compile(
     r"(?:\b(?:not|never|no longer)|n[’']t)\s+"
     r"(?:(?:yet|ever|been|being|be|have|has|had|to|any|either|directly|fully)\s+)*([^\W\d_]+)",
@@ -330,10 +329,10 @@ def check_claim(
         words = [name_term(w) for w in _WORD.findall(name) if w.lower() not in STOPWORDS]
         if name not in abbreviated and any(w not in cited_names and w not in given for w in words):
             return Verdict(False, f"a name not in its citations: {name}")
-    if _NEGATION.search(claim) and not _NEGATION.search(joined):
+    if NEGATION.search(claim) and not NEGATION.search(joined):
         return Verdict(False, "a negation its citations do not make")
     negated = {normalize_term(m.group(1)) for m in _NEGATED.finditer(joined)} - {""}
-    if not _NEGATION.search(claim) and negated & set(content_terms(claim)):
+    if not NEGATION.search(claim) and negated & set(content_terms(claim)):
         return Verdict(False, "drops a negation its citations make")
     if len(names) > 1 and any(_roles_flipped(claim, text, names) for text in texts):
         return Verdict(False, "who did what to whom is reversed")
