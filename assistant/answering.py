@@ -324,9 +324,10 @@ class AnswerPipeline:
             logger.debug("reader reply to %r: %r", question, written)
             if not declines(written):
                 drafts = verify_reply(written, numbered, analysis, self.sentences.word_similarity)
-                if any(answers(d, analysis) for d in drafts):
+                similar = self.sentences.word_similarity
+                if any(answers(d, analysis, similar) for d in drafts):
                     # A true sentence that neither answers nor speaks to the question is padding: it is left out.
-                    drafts = [d for d in drafts if not d.supported or answers(d, analysis) or on_topic(d, ())]
+                    drafts = [d for d in drafts if not d.supported or answers(d, analysis, similar) or on_topic(d, ())]
                 elif drafts and not any(d.supported for d in drafts):
                     # The reader found an answer but worded it wrongly: the sentence it answered from, verbatim, when
                     # the evidence checks agree that this sentence answers the question.

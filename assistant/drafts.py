@@ -199,7 +199,7 @@ def _dated(sentence: str, question: Question) -> bool:
     return False
 
 
-def answers(draft: Draft, question: Question) -> bool:
+def answers(draft: Draft, question: Question, similar: WordSimilarity | None = None) -> bool:
     """Whether a verified sentence states the kind of fact asked for, beyond the question's own words.
 
     What it rests on must not name another year or quarter than the question's: a sentence about Q3 does not answer
@@ -210,7 +210,7 @@ def answers(draft: Draft, question: Question) -> bool:
     rests_on = " ".join(e.text for e in draft.evidence)
     if question.answer_type is AnswerType.PERSON and not has_candidate(rests_on, question):
         return False  # "The Houthis repaired the ship" answers "who repaired it?" only if the sources say so
-    return has_candidate(draft.text, question) and not names_another_period(rests_on, question)
+    return has_candidate(draft.text, question, similar) and not names_another_period(rests_on, question)
 
 
 def on_topic(draft: Draft, chosen: Sequence[Evidence]) -> bool:

@@ -6,17 +6,20 @@ Nothing here calls a model, so every rule is deterministic and unit-tested.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
 from index import gazetteer as gz
-from index.terms import STOPWORDS, content_terms, normalize_term
+from index.terms import IRREGULAR_VERBS, STOPWORDS, content_terms, normalize_term
 
 __all__ = [
     "NUMBER_PATTERN",
     "IRREGULAR_PAST",
     "NEGATION",
+    "PARAPHRASE",
     "AnswerType",
+    "WordSimilarity",
     "Question",
     "analyze_question",
     "entities",
@@ -27,6 +30,12 @@ __all__ = [
     "names_another_period",
     "spell_quarters",
 ]
+
+
+WordSimilarity = Callable[[str, Sequence[str]], float]
+"""The highest cosine between a word and any of some words (``SentenceEmbeddingCache.word_similarity``)."""
+PARAPHRASE = 0.55
+"""Cosine at which a word paraphrases another (the evidence scorer's threshold)."""
 
 
 class AnswerType(Enum):
@@ -53,7 +62,8 @@ _TYPE_PATTERNS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
             r"\bhow (many|much|long|old|large|big)\b"
             r"|\bwhat (percentage|percent|number|share|amount|figure|proportion)\b"
             r"|^what\b.*\b(rate|percentage|toll|number|total|count|amount|figure|budget|cost|size|population)\s*\??$"
-            r"|^what (\w+ )?(rate|percentage|toll|total|amount|budget|cost|population)\b"
+            r"|^what (?:(?:is|was|are|were|will be) )?(?:the )?(\w+ )?"
+            r"(rate|percentage|toll|total|amount|budget|cost|population)\b"
             r"|\b(revenue|price|salary|profit|sales|worth|valuation|score|gdp)\b.*\?\s*$"
         ),
     ),
@@ -269,11 +279,7 @@ _SENTENCE_OPENERS = gz.SENTENCE_OPENERS
 
 
 _BE = frozenset({"is", "are", "was", "were", "be", "been", "being"})
-IRREGULAR_PAST = (
-    "won|led|took|taken|sent|hit|bought|sold|made|gave|given|began|fought|shot|struck|held|beat|beaten|became|brought|"
-    "built|caught|chose|chosen|drew|drove|driven|paid|put|ran|rose|sank|seen|sought|spent|stole|stolen|swept|threw|"
-    "thrown|withdrew|overtook|overran|cut|set|shut|left|lost|kept|met|wrote|spoke|told|said"
-)
+IRREGULAR_PAST = "|".join(IRREGULAR_VERBS)
 """Past forms of irregular verbs a brief uses for what someone did or underwent (with the regular ``-ed``)."""
 _DEED = re.compile(rf"[a-z]+(?:ed|[^s]s)|{IRREGULAR_PAST}")
 
@@ -322,11 +328,12 @@ def _unnamed_actor(sentence: str, question: Question) -> bool:
     return any(_does(m.group(1), question.deed) and actor(m.group(2)) for m in _AGENT.finditer(sentence))
 
 
-def has_candidate(sentence: str, question: Question) -> bool:
+def has_candidate(sentence: str, question: Question, similar: WordSimilarity | None = None) -> bool:
     """Whether ``sentence`` holds a fact of the kind ``question`` asks for, beyond the question's own words.
 
     A superlative the question asks about ("the longest flight") is not answered by a ranked one ("the
-    second-longest flight").
+    second-longest flight"). A count of people is answered by a sentence that holds what they did or underwent, or
+    a word ``similar`` finds close to it ("97 deaths" for "How many people died?").
     """
     if _ranked_instead(question.text, sentence):
         return False
@@ -354,9 +361,12 @@ def has_candidate(sentence: str, question: Question) -> bool:
         undated = _DATE.sub(" ", sentence)
         numbers = [m for m in _NUMBER.finditer(undated) if not _in_question(m.group(0), asked)]
         counted = _counted(question.text)
+        if counted and counted <= _ANYONE:
+            return bool(numbers) and _holds_the_predicate(sentence, question, similar)
         if counted:
-            # "How many crew members…?" is answered by a number of crew members, not by any number.
-            return any(counted & {normalize_term(w) for w in _TOKEN.findall(undated[m.end() :])[:4]} for m in numbers)
+            # "How many crew members…?" is answered by a number of crew members, not by any number: the counted noun
+            # is among the next four words that carry meaning ("4,200 members of the Dockworkers' Union").
+            return any(counted & set(content_terms(undated[m.end() : m.end() + 80])[:4]) for m in numbers)
         return bool(numbers)
     names = [e for e in entities(sentence) if not _in_question(e, asked)]
     if kind is AnswerType.PLACE:
@@ -386,13 +396,38 @@ _HOW_MANY = re.compile(
 )
 
 
+_HOW_MANY_DID = re.compile(rf"\bhow many\s+((?:[\w’'-]+\s+){{1,3}}?)(?:[a-z]+ed|{IRREGULAR_PAST})\b", re.IGNORECASE)
+"""A "how many" question whose verb is a deed ("How many people joined the strike?")."""
+
+
+_ANYONE = frozenset({"peopl", "person", "individual"})
+"""Counted nouns that name no kind of person: what a count of them counts is what the people did or underwent."""
+
+
 def _counted(question: str) -> set[str]:
     """The words naming what a "how many" question counts ("crew members"), without places and demonyms."""
-    match = _HOW_MANY.search(question)
+    match = _HOW_MANY.search(question) or _HOW_MANY_DID.search(question)
     if not match:
         return set()
     words = {normalize_term(w) for w in _TOKEN.findall(match.group(1)) if w.lower() not in STOPWORDS}
     return {w for w in words if w not in _PLACES}
+
+
+def _holds_the_predicate(sentence: str, question: Question, similar: WordSimilarity | None) -> bool:
+    """Whether ``sentence`` holds what a "how many people" question's people did or underwent ("died", "injured").
+
+    It is the verb after the counted words ("How many people were injured…?"), found as it is or, by ``similar``,
+    as a word close to it ("deaths" for "died"). A question with no such verb asks for any count of people.
+    """
+    match = _HOW_MANY.search(question.text) or _HOW_MANY_DID.search(question.text)
+    after = _TOKEN.findall(question.text[match.end() :]) if match else []
+    verb = match.group(0).split()[-1] if match and match.re is _HOW_MANY_DID else next(iter(after), "")
+    if not verb or verb.lower() in STOPWORDS:
+        return True
+    words = [w.lower() for w in _TOKEN.findall(sentence) if w.lower() not in STOPWORDS]
+    if normalize_term(verb) in {normalize_term(w) for w in words}:
+        return True
+    return similar is not None and similar(verb.lower(), words) >= PARAPHRASE
 
 
 def mentions_date(sentence: str) -> bool:

@@ -20,21 +20,17 @@ Nothing here calls a model, so every rule is deterministic and unit-tested.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from index import gazetteer
 from index.terms import STOPWORDS, content_terms, name_term, normalize_term
 
-from .grounding import IRREGULAR_PAST, NEGATION, NUMBER_PATTERN, entities, spell_quarters
+from .grounding import IRREGULAR_PAST, NEGATION, NUMBER_PATTERN, PARAPHRASE, WordSimilarity, entities, spell_quarters
 
 __all__ = ["Verdict", "WordSimilarity", "check_claim", "date_expressions", "numbers"]
 
-WordSimilarity = Callable[[str, Sequence[str]], float]
-"""The highest cosine between a word and any of some words (``SentenceEmbeddingCache.word_similarity``)."""
 
-_PARAPHRASE = 0.55
-"""Cosine at which a word of the citations paraphrases a question word (the evidence scorer's threshold)."""
 _ROLE_GAP = 6
 _WORD = re.compile(r"[^\W_]+(?:[’'][^\W_]+)*")
 _NUMBER_WORDS = {
@@ -304,7 +300,7 @@ def check_claim(
     def found(term: str, word: str) -> bool:
         if term in pool or _lemma(term) in pool or term in _GENERIC:
             return True
-        return term in known and similar is not None and similar(word.lower(), words) >= _PARAPHRASE
+        return term in known and similar is not None and similar(word.lower(), words) >= PARAPHRASE
 
     pairs = [(normalize_term(w), w) for w in _WORD.findall(claim) if w.lower() not in STOPWORDS]
     pairs = [(t, w) for t, w in pairs if t]

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from . import gazetteer as gz
 
-__all__ = ["STOPWORDS", "content_terms", "name_term", "normalize_term"]
+__all__ = ["IRREGULAR_VERBS", "STOPWORDS", "content_terms", "name_term", "normalize_term"]
 
 STOPWORDS = frozenset(
     """
@@ -67,10 +67,68 @@ _CAPITALS = {
 }
 
 
+IRREGULAR_VERBS = {
+    past: base
+    for base, forms in (
+        ("win", "won"),
+        ("lead", "led"),
+        ("take", "took taken"),
+        ("send", "sent"),
+        ("hit", "hit"),
+        ("buy", "bought"),
+        ("sell", "sold"),
+        ("make", "made"),
+        ("give", "gave given"),
+        ("begin", "began"),
+        ("fight", "fought"),
+        ("shoot", "shot"),
+        ("strike", "struck"),
+        ("hold", "held"),
+        ("beat", "beat beaten"),
+        ("become", "became"),
+        ("bring", "brought"),
+        ("build", "built"),
+        ("catch", "caught"),
+        ("choose", "chose chosen"),
+        ("draw", "drew"),
+        ("drive", "drove driven"),
+        ("pay", "paid"),
+        ("put", "put"),
+        ("run", "ran"),
+        ("rise", "rose"),
+        ("sink", "sank"),
+        ("see", "seen"),
+        ("seek", "sought"),
+        ("spend", "spent"),
+        ("steal", "stole stolen"),
+        ("sweep", "swept"),
+        ("throw", "threw thrown"),
+        ("withdraw", "withdrew"),
+        ("overtake", "overtook"),
+        ("overrun", "overran"),
+        ("cut", "cut"),
+        ("set", "set"),
+        ("shut", "shut"),
+        ("left", "left"),
+        ("lose", "lost"),
+        ("keep", "kept"),
+        ("meet", "met"),
+        ("write", "wrote"),
+        ("speak", "spoke"),
+        ("tell", "told"),
+        ("say", "said"),
+    )
+    for past in forms.split()
+}
+"""Past forms of irregular verbs a brief uses for what someone did or underwent, and the verb each is a form of
+("won" meets "win"; "left" stays itself, as it is also a direction)."""
+
+
 def _normalize(word: str, capitals: bool) -> str:
     word = word.lower().replace("’", "'")
     word = re.sub(r"'s?$", "", word)
     word = _DEMONYMS.get(word) or (_CAPITALS.get(word, word) if capitals else word)
+    word = IRREGULAR_VERBS.get(word, word)
     if word.endswith(("us", "is", "ss")):
         return word
     if len(word) > 4 and word.endswith("ies"):

@@ -11,7 +11,7 @@ from assistant.errors import LLMError
 from assistant.evidence import coverage
 from assistant.grounding import AnswerType, analyze_question, has_candidate, informative_terms, matches_numbers
 from index import Settings
-from index.terms import content_terms
+from index.terms import content_terms, normalize_term
 
 from .fakes import ANSWER_KEYS, HashEmbeddings, ScriptedChatModel
 
@@ -53,6 +53,7 @@ def _quotes_are_verbatim(assistant: Assistant, answer: object) -> None:
         ("In which city was the premier when he reacted to the launch?", AnswerType.PLACE),
         ("Who was president when the war began?", AnswerType.PERSON),
         ("When did the company report revenue of $5 billion?", AnswerType.DATE),
+        ("What was the unemployment rate in February?", AnswerType.NUMBER),
     ],
 )
 def test_answer_type(question: str, kind: AnswerType) -> None:
@@ -185,6 +186,34 @@ def test_a_duration_answers_how_long_but_a_date_does_not() -> None:
     assert has_candidate("The talks lasted 2 hours.", how_long)
     assert not has_candidate("Chinese representatives took part in exercises on October 28.", how_long)
     assert not has_candidate(exercises, analyze_question("How many drones were launched over the past months?"))
+
+
+def test_a_count_is_of_what_the_question_counts_whatever_its_verb() -> None:
+    joined = analyze_question("How many people joined the general strike?")
+    assert not has_candidate("Eight allied countries are contributing ships.", joined)
+    assert has_candidate("About 4,200 people joined the strike on Tuesday.", joined)
+    walked = analyze_question("How many dockworkers walked off the job?")
+    assert has_candidate("About 4,200 members of the Estravian Dockworkers' Union walked off the job.", walked)
+
+
+def test_a_count_of_people_is_answered_by_what_they_underwent() -> None:
+    toll = "The death toll from the earthquake has risen to 1,342."
+    died, injured = analyze_question("How many people have died?"), analyze_question("How many people were injured?")
+
+    def similar(word: str, words: Sequence[str]) -> float:
+        return 0.7 if word == "died" and any(w.startswith("death") for w in words) else 0.3
+
+    assert has_candidate("97 deaths have been reported.", died, similar)
+    assert has_candidate(toll, died, similar)
+    assert not has_candidate(toll, injured, similar), "a death toll does not count the injured"
+    assert not has_candidate(toll, died), "without word similarity only the verb itself counts"
+    assert has_candidate("At least 40 people were injured.", injured)
+
+
+def test_an_irregular_past_meets_its_verb() -> None:
+    assert normalize_term("won") == normalize_term("win") and normalize_term("took") == normalize_term("taken")
+    assert normalize_term("left") == "left", "also a direction"
+    assert has_candidate("Markovic won 41.2% of the vote.", analyze_question("Who won the first round?"))
 
 
 def test_extractive_answer_cites_verbatim_passage(assistant: Assistant) -> None:
