@@ -180,7 +180,8 @@ _QUESTION_VERB = re.compile(r"\bwho\s+(?:(?:did|does|do|has|have|had|first|also|
 def analyze_question(text: str) -> Question:
     """Find the answer type and the meaning-bearing terms of a question."""
     lowered = " ".join(text.lower().split())
-    answer_type = _answer_type(lowered)
+    # A yes-or-no question asks for none of these, whatever clause follows ("Was anyone hurt when…?").
+    answer_type = AnswerType.OTHER if _YES_OR_NO.match(lowered) else _answer_type(lowered)
     if lowered.startswith(("why", "how ")) and answer_type in (AnswerType.DATE, AnswerType.PERSON):
         answer_type = AnswerType.OTHER
     if answer_type is AnswerType.OTHER and re.search(r"\bname of\b|\bcalled\b", lowered):
@@ -328,6 +329,11 @@ def _unnamed_actor(sentence: str, question: Question) -> bool:
     return any(_does(m.group(1), question.deed) and actor(m.group(2)) for m in _AGENT.finditer(sentence))
 
 
+_AMOUNT_OF = re.compile(r"(?:\s+([^\W\d_]+))?\s+(?:of|at)\s+(\d[\d,.]*)")
+"""After a noun, the amount it is of: "a pay rise of 14", "a budget of 5" (a verb between does not count: "the
+vessel struck at 5")."""
+
+
 def has_candidate(sentence: str, question: Question, similar: WordSimilarity | None = None) -> bool:
     """Whether ``sentence`` holds a fact of the kind ``question`` asks for, beyond the question's own words.
 
@@ -346,9 +352,16 @@ def has_candidate(sentence: str, question: Question, similar: WordSimilarity | N
         )
     if kind is AnswerType.OTHER and question.head and question.head not in _GENERIC_HEADS | _PLACES:
         if question.head in content_terms(sentence):
-            # "Which vessel…?" is answered by a name, or by a designation: "vessel 5204", "Unit 29155".
+            # "Which vessel…?" is answered by a name, or by a designation: "vessel 5204", "Unit 29155"; "What pay
+            # increase…?" by the amount the noun is of ("a pay rise of 14 percent").
             for match in re.finditer(r"\b([^\W\d_]+)\s+(\d+)\b", sentence):
                 if normalize_term(match.group(1)) == question.head and not _in_question(match.group(2), asked):
+                    return True
+            for word in re.finditer(r"[^\W\d_]+", sentence):
+                amount = _AMOUNT_OF.match(sentence, word.end())
+                if not amount or normalize_term(word.group(0)) != question.head or _in_question(amount[2], asked):
+                    continue
+                if not amount[1] or not (amount[1] in _BE or _DEED.fullmatch(amount[1])):
                     return True
             kind = AnswerType.ENTITY
     if kind is AnswerType.OTHER:

@@ -210,6 +210,22 @@ def test_a_count_of_people_is_answered_by_what_they_underwent() -> None:
     assert has_candidate("At least 40 people were injured.", injured)
 
 
+def test_a_yes_or_no_question_asks_for_no_date_or_person_in_its_clauses() -> None:
+    hurt = analyze_question("Was anyone hurt when the truck was set on fire?")
+    assert hurt.answer_type is AnswerType.OTHER
+    assert has_candidate("No injuries were reported.", hurt)
+    assert analyze_question("Who was president when the war began?").answer_type is AnswerType.PERSON
+
+
+def test_the_noun_asked_for_is_answered_by_the_amount_it_is_of() -> None:
+    pay = analyze_question("What pay increase is the dockworkers' union seeking?")
+    assert has_candidate("The union is demanding a pay rise of 14 percent over two years.", pay)
+    assert not has_candidate("The union is demanding a pay rise.", pay)
+    vessel = analyze_question("Which vessel was hit?")
+    assert not has_candidate("The vessel was struck at 5 knots.", vessel), "a verb between: not what it is of"
+    assert not has_candidate("The vessel carried 40 tons.", vessel)
+
+
 def test_an_irregular_past_meets_its_verb() -> None:
     assert normalize_term("won") == normalize_term("win") and normalize_term("took") == normalize_term("taken")
     assert normalize_term("left") == "left", "also a direction"
