@@ -14,7 +14,7 @@ import logging
 import math
 import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from langchain_core.language_models import BaseChatModel
@@ -316,28 +316,7 @@ class AnswerPipeline:
         generate_started = time.perf_counter()
         drafts: list[Draft] = []
         if is_reader(backend.model) and evidence:
-            numbered = context_sentences(evidence, texts, self.spans, _READER_TOP, _READER_SENTENCES, _READER_CHARS)
-            reply: list[str] = []
-            messages = reader_prompt(question if not history else standalone, numbered)
-            yield from _stream_reply(backend, messages, reply)
-            written = "".join(reply)
-            logger.debug("reader reply to %r: %r", question, written)
-            if not declines(written):
-                drafts = verify_reply(written, numbered, analysis, self.sentences.word_similarity)
-                similar = self.sentences.word_similarity
-                if any(answers(d, analysis, similar) for d in drafts):
-                    # A true sentence that neither answers nor speaks to the question is padding: it is left out.
-                    drafts = [d for d in drafts if not d.supported or answers(d, analysis, similar) or on_topic(d, ())]
-                elif drafts and not any(d.supported for d in drafts):
-                    # The reader found an answer but worded it wrongly: the sentence it answered from, verbatim, when
-                    # the evidence checks agree that this sentence answers the question.
-                    pointed = pointed_sentence(written, numbered, analysis)
-                    if pointed is not None:
-                        drafts = [Draft(unmarked(pointed.text), (pointed,), True), *drafts]
-                else:
-                    drafts = [d for d in drafts if not d.supported]
-            elif (clear := clear_answer(analysis, evidence)) is not None:
-                drafts = [Draft(unmarked(clear.text), (clear,), True)]
+            drafts = yield from self._read(question if not history else standalone, analysis, evidence, texts, backend)
             answered = any(d.supported for d in drafts)
         elif (primary := answering_sentence(analysis, evidence)) is not None:
             extra = _second_part(analysis, evidence, primary, weight)
@@ -346,7 +325,7 @@ class AnswerPipeline:
             if backend.model is not None:
                 chosen = [d.evidence[0] for d in extractive]
                 shown = chosen + [e for e in evidence if e not in chosen][: 3 - len(chosen)]
-                reply = []
+                reply: list[str] = []
                 yield from _stream_reply(backend, reader_prompt(question if not history else standalone, shown), reply)
                 # A true sentence that does not speak to the question is padding: it is left out, not shown.
                 drafts = [
@@ -392,6 +371,33 @@ class AnswerPipeline:
             retrieved=retrieved,
             conflicts=list(conflicts),
         )
+
+    def _read(
+        self, asked: str, analysis: Question, evidence: Sequence[Evidence], texts: dict[str, str], backend: Backend
+    ) -> Generator[str, None, list[Draft]]:
+        """Show the reader the best sentences with their neighbours; its reply's sentences, each checked.
+
+        When the reader declines, a sentence that plainly answers by the evidence checks still does.
+        """
+        numbered = context_sentences(evidence, texts, self.spans, _READER_TOP, _READER_SENTENCES, _READER_CHARS)
+        reply: list[str] = []
+        yield from _stream_reply(backend, reader_prompt(asked, numbered), reply)
+        written = "".join(reply)
+        logger.debug("reader reply to %r: %r", asked, written)
+        if declines(written):
+            clear = clear_answer(analysis, evidence)
+            return [Draft(unmarked(clear.text), (clear,), True)] if clear is not None else []
+        similar = self.sentences.word_similarity
+        drafts = verify_reply(written, numbered, analysis, similar)
+        if any(answers(d, analysis, similar) for d in drafts):
+            # A true sentence that neither answers nor speaks to the question is padding: it is left out.
+            return [d for d in drafts if not d.supported or answers(d, analysis, similar) or on_topic(d, ())]
+        if drafts and not any(d.supported for d in drafts):
+            # The reader found an answer but worded it wrongly: the sentence it answered from, verbatim, when the
+            # evidence checks agree that this sentence answers the question.
+            pointed = pointed_sentence(written, numbered, analysis)
+            return [Draft(unmarked(pointed.text), (pointed,), True), *drafts] if pointed is not None else drafts
+        return [d for d in drafts if not d.supported]
 
     def _overview(
         self, question: str, backend: Backend, sources: Sequence[str] | None, started: float
