@@ -373,13 +373,23 @@ def has_candidate(sentence: str, question: Question, similar: WordSimilarity | N
             return any(not _in_question(m.group(0), asked) for m in _DURATION.finditer(sentence))
         undated = _DATE.sub(" ", sentence)
         numbers = [m for m in _NUMBER.finditer(undated) if not _in_question(m.group(0), asked)]
-        counted = _counted(question.text)
+        nouns = _counted(question.text)
+        counted = {normalize_term(w) for w in nouns}
         if counted and counted <= _ANYONE:
             return bool(numbers) and _holds_the_predicate(sentence, question, similar)
         if counted:
             # "How many crew members…?" is answered by a number of crew members, not by any number: the counted noun
-            # is among the next four words that carry meaning ("4,200 members of the Dockworkers' Union").
-            return any(counted & set(content_terms(undated[m.end() : m.end() + 80])[:4]) for m in numbers)
+            # is among the next four words that carry meaning ("4,200 members of the Dockworkers' Union"), or, by
+            # ``similar``, a word close to it ("27 port authorities and logistics firms" for organisations).
+            for match in numbers:
+                after = [
+                    w for w in _TOKEN.findall(undated[match.end() : match.end() + 80]) if w.lower() not in STOPWORDS
+                ]
+                if counted & {normalize_term(w) for w in after[:4]}:
+                    return True
+                if similar is not None and after and max(similar(n, after[:4]) for n in nouns) >= PARAPHRASE:
+                    return True
+            return False
         return bool(numbers)
     names = [e for e in entities(sentence) if not _in_question(e, asked)]
     if kind is AnswerType.PLACE:
@@ -417,13 +427,13 @@ _ANYONE = frozenset({"peopl", "person", "individual"})
 """Counted nouns that name no kind of person: what a count of them counts is what the people did or underwent."""
 
 
-def _counted(question: str) -> set[str]:
+def _counted(question: str) -> list[str]:
     """The words naming what a "how many" question counts ("crew members"), without places and demonyms."""
     match = _HOW_MANY.search(question) or _HOW_MANY_DID.search(question)
     if not match:
-        return set()
-    words = {normalize_term(w) for w in _TOKEN.findall(match.group(1)) if w.lower() not in STOPWORDS}
-    return {w for w in words if w not in _PLACES}
+        return []
+    words = [w.lower() for w in _TOKEN.findall(match.group(1)) if w.lower() not in STOPWORDS]
+    return [w for w in words if normalize_term(w) not in _PLACES]
 
 
 def _holds_the_predicate(sentence: str, question: Question, similar: WordSimilarity | None) -> bool:

@@ -196,6 +196,18 @@ def test_a_count_is_of_what_the_question_counts_whatever_its_verb() -> None:
     assert has_candidate("About 4,200 members of the Estravian Dockworkers' Union walked off the job.", walked)
 
 
+def test_a_counted_noun_may_be_paraphrased_by_a_close_word() -> None:
+    organisations = analyze_question("How many organisations has the group compromised?")
+    firms = "The group compromised at least 27 port authorities and logistics firms."
+
+    def similar(word: str, words: Sequence[str]) -> float:
+        return 0.6 if word == "organisations" and "firms" in words else 0.2
+
+    assert has_candidate(firms, organisations, similar)
+    assert not has_candidate(firms, organisations), "without word similarity the noun itself must follow"
+    assert not has_candidate("The group compromised 27 servers.", organisations, similar)
+
+
 def test_a_count_of_people_is_answered_by_what_they_underwent() -> None:
     toll = "The death toll from the earthquake has risen to 1,342."
     died, injured = analyze_question("How many people have died?"), analyze_question("How many people were injured?")
