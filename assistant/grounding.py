@@ -305,7 +305,18 @@ def _acts_as_asked(name: str, sentence: str, verb: str) -> bool:
             if _SAID.fullmatch(word) or word in _BE:
                 break  # "KCNA said it launched…", "Russia was disclosed": the name says it, or undergoes it
     agent = re.compile(rf"\b([a-z]+ed) by (?:the |a |an )?(?:[a-z]+ ){{0,2}}{re.escape(name)}\b")
-    return any(_does(m.group(1), verb) for m in agent.finditer(sentence))
+    if any(_does(m.group(1), verb) for m in agent.finditer(sentence)):
+        return True
+    # The one who does it, by its noun: "Its owner, the grid operator Fingrid" for "Who owns…?".
+    doer = re.compile(
+        rf"\b([a-z]+(?:er|or))\b,?(?:\s+[\w’'-]+){{0,3}}?\s+{re.escape(name)}\b|\b{re.escape(name)},?\s+(?:is\s+|was\s+)?"
+        rf"(?:the|its|their|a|an)\s+(?:[a-z]+\s+)?([a-z]+(?:er|or))\b"
+    )
+    for match in doer.finditer(sentence):
+        noun = match.group(1) or match.group(2)
+        if noun.startswith(verb) and len(noun) - len(verb) <= 3:
+            return True
+    return False
 
 
 _WORD_BEFORE_A_VERB = re.compile(r"\b([a-z]+)\s+(?:(?:has|have|had)\s+)?(?:[a-z]+ly\s+)?$")

@@ -106,6 +106,14 @@ def test_a_group_or_company_doing_what_was_asked_answers_who() -> None:
     assert not has_candidate("The Wimbledon Championships were held in London.", analyze_question("Who won Wimbledon?"))
 
 
+def test_the_noun_for_the_one_who_does_it_answers_who() -> None:
+    owns = analyze_question("Who owns the Estlink 2 cable?")
+    assert has_candidate("Its owner, the grid operator Fingrid, said repairs would take until August.", owns)
+    assert has_candidate("Fingrid, the owner of the cable, said repairs would take until August.", owns)
+    assert not has_candidate("Fingrid said repairs would take until August.", owns)
+    assert not has_candidate("Its operator, Fingrid, said repairs would take until August.", owns), "not the deed"
+
+
 def test_a_denial_answers_a_yes_or_no_question(settings: Settings, tmp_path: Path) -> None:
     assistant = _on_brief(settings, tmp_path, "Cyber brief\n\nThe group has not deployed ransomware so far.\n")
     _with_model(assistant, "The group has not deployed ransomware [1].")
