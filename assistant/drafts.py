@@ -15,7 +15,14 @@ from index import sentence_spans
 from index.terms import content_terms, name_term, normalize_term
 
 from .evidence import Evidence
-from .grounding import AnswerType, Question, has_candidate, informative_terms, matches_numbers, names_another_period
+from .grounding import (
+    AnswerType,
+    Question,
+    has_candidate,
+    informative_terms,
+    matches_numbers,
+    names_another_period,
+)
 from .reader import parse_reply
 from .verify import WordSimilarity, check_claim, date_expressions
 
@@ -38,6 +45,7 @@ MIN_COVERAGE = 0.43
 """Share of the question's key terms (idf-weighted) a sentence must cover to answer it (measured on the seed)."""
 _MIN_SEMANTIC = 0.15
 """The least cosine to the question at which such a sentence answers it (measured on the seed)."""
+_YEAR = r"\b(?:19|20)\d\d\b"
 _ABOUT_THE_QUESTION = 0.75
 """Coverage of the question's key terms at which a sentence is about what a count or date question asks."""
 
@@ -84,7 +92,7 @@ def verify_reply(
     restatable = _restatable(question)
 
     def holds(claim: str, group: Sequence[Evidence]) -> bool:
-        restated = restatable if _restates(question, group) else ()
+        restated = restatable if _restates(question, group, claim) else ()
         return check_claim(
             claim, [e.text for e in group], question.terms, similar, restated, 0 if strict else 1
         ).supported
@@ -163,39 +171,48 @@ def _restatable(question: Question) -> set[str]:
     return {*question.terms, *(name_term(w) for w in re.findall(r"[^\W_]+", question.text))}
 
 
-def _restates(question: Question, group: Sequence[Evidence]) -> bool:
-    """Whether a claim resting on ``group`` may restate the question's words: only if it holds one of its key terms.
+def _restates(question: Question, group: Sequence[Evidence], claim: str = "") -> bool:
+    """Whether ``claim``, resting on ``group``, may restate the question's words: only if it holds a key term of it.
 
     "President Halas endorsed Elena Markovic" must not rest on a sentence that names the candidates but not Halas.
     """
-    return max(e.lexical for e in group) > 0 and _about(question, group)
+    return max(e.lexical for e in group) > 0 and _about(question, group, claim)
 
 
 def _asks_count_or_date(question: Question) -> bool:
     return question.answer_type in (AnswerType.NUMBER, AnswerType.DATE)
 
 
-def _about(question: Question, group: Sequence[Evidence]) -> bool:
+def _about(question: Question, group: Sequence[Evidence], claim: str = "") -> bool:
     """Whether evidence is about what a count or a date question asks (any evidence is, for other questions).
 
     It covers most of the question's key terms, or, for a date question, dates a word of it ("the October 20
-    referendum").
+    referendum") with the date ``claim`` gives, if one is given.
     """
     if not _asks_count_or_date(question):
         return True
     if max(e.lexical for e in group) >= _ABOUT_THE_QUESTION:
         return True
-    return question.answer_type is AnswerType.DATE and any(_dated(e.text, question) for e in group)
+    return question.answer_type is AnswerType.DATE and any(_dated(e.text, question, claim) for e in group)
 
 
-def _dated(sentence: str, question: Question) -> bool:
-    """Whether a date in ``sentence`` stands next to a word of the question ("the October 20 referendum")."""
+def _dated(sentence: str, question: Question, claim: str = "") -> bool:
+    """Whether a date in ``sentence`` (of ``claim``, if given) stands next to a word of the question.
+
+    "the October 20 referendum"; a year counts as a date ("the 2017 BadRabbit attack"), a month alone does not ("In
+    October, …"). A date the claim does not give does not count ("its worst violence since 2005" for "The
+    investigation opened in late January").
+    """
     words = list(re.finditer(r"[^\W_]+", sentence))
     terms = [normalize_term(w.group(0)) for w in words]
+    claimed = date_expressions(claim) | set(re.findall(_YEAR, claim))
     for index, match in enumerate(words):
-        if date_expressions(match.group(0) + sentence[match.end() : match.end() + 12]):
-            if set(terms[max(0, index - 3) : index + 5]) & set(question.terms):
-                return True
+        year = re.fullmatch(_YEAR, match.group(0))
+        dates = (
+            {match.group(0)} if year else date_expressions(match.group(0) + sentence[match.end() : match.end() + 12])
+        )
+        if dates and (not claim or dates & claimed) and set(terms[max(0, index - 3) : index + 5]) & set(question.terms):
+            return True
     return False
 
 

@@ -7,8 +7,9 @@ import pytest
 
 from assistant import Assistant
 from assistant.citations import Answer
+from assistant.drafts import verify_reply
 from assistant.errors import LLMError
-from assistant.evidence import coverage
+from assistant.evidence import Evidence, coverage
 from assistant.grounding import AnswerType, analyze_question, has_candidate, informative_terms, matches_numbers
 from index import Settings
 from index.terms import content_terms, normalize_term
@@ -614,3 +615,22 @@ def test_a_plain_answer_outweighs_a_reader_that_declines(settings: Settings, tmp
     # Where no sentence holds most of what is asked, the reader's "not in the briefs" stands.
     _with_model(assistant, "The briefs do not say.")
     assert assistant.ask("How many people were injured in the aftershocks?", llm="scripted").refused
+
+
+def test_a_date_question_is_restated_only_from_a_sentence_dating_it_with_the_claimed_date() -> None:
+    def sentence(start: int, text: str, lexical: float) -> Evidence:
+        return Evidence("brief.txt", start, start + len(text), 1, text, 0.5, lexical)
+
+    opened = analyze_question("When did the prosecutor open his investigation into the violence?")
+    said = sentence(
+        0, "The prosecutor said in late January that there are grounds to believe crimes were committed.", 0.4
+    )
+    since = sentence(100, "Experts said the region is seeing its worst violence since 2005.", 0.2)
+    # "opened his investigation" is the question's, and only the 2005 sentence dates a word of it, with another date.
+    drafts = verify_reply(
+        "The prosecutor opened his investigation into the violence in late January [1].", [said, since], opened
+    )
+    assert not drafts[0].supported
+    year = analyze_question("In which year did the BadRabbit attack take place?")
+    attack = sentence(0, "The 2017 BadRabbit attack hit Ukrainian railways and airports.", 0.3)
+    assert verify_reply("The BadRabbit attack took place in 2017 [1].", [attack], year)[0].supported
