@@ -225,9 +225,23 @@ def answers(draft: Draft, question: Question, similar: WordSimilarity | None = N
     if not draft.supported or len(informative_terms(draft.text, question)) < 1:
         return False
     rests_on = " ".join(e.text for e in draft.evidence)
+    if question.answer_type is AnswerType.PERSON and _agent_as_cited(draft.text, rests_on):
+        return not names_another_period(rests_on, question)
     if question.answer_type is AnswerType.PERSON and not has_candidate(rests_on, question):
         return False  # "The Houthis repaired the ship" answers "who repaired it?" only if the sources say so
     return has_candidate(draft.text, question, similar) and not names_another_period(rests_on, question)
+
+
+_BY_AGENT = re.compile(r"\b(?:was|were|is|are|been)\s+((?:[a-z]+\s+){1,2}by\s+(?:[\w’'-]+\s+){0,4}[\w’'-]+)")
+
+
+def _agent_as_cited(claim: str, cited: str) -> bool:
+    """Whether the claim names who did it as its citation does, deed and agent as written.
+
+    "The vehicle was set alight by a group of masked men" answers "Who torched the truck?" from the sentence's own
+    words: the reader judged that deed to be the one asked about.
+    """
+    return any(match.group(1).lower() in cited.lower() for match in _BY_AGENT.finditer(claim))
 
 
 def on_topic(draft: Draft, chosen: Sequence[Evidence]) -> bool:

@@ -7,7 +7,7 @@ import pytest
 
 from assistant import Assistant
 from assistant.citations import Answer
-from assistant.drafts import verify_reply
+from assistant.drafts import answers, verify_reply
 from assistant.errors import LLMError
 from assistant.evidence import Evidence, coverage
 from assistant.grounding import AnswerType, analyze_question, has_candidate, informative_terms, matches_numbers
@@ -634,3 +634,15 @@ def test_a_date_question_is_restated_only_from_a_sentence_dating_it_with_the_cla
     year = analyze_question("In which year did the BadRabbit attack take place?")
     attack = sentence(0, "The 2017 BadRabbit attack hit Ukrainian railways and airports.", 0.3)
     assert verify_reply("The BadRabbit attack took place in 2017 [1].", [attack], year)[0].supported
+
+
+def test_a_who_answer_may_give_the_agent_as_its_sentence_does() -> None:
+    torched = analyze_question("Who torched the container truck near the northern gate?")
+    alight = Evidence(
+        "brief.txt", 0, 90, 1, "The vehicle was set alight by a group of masked men, according to police.", 0.4, 0.1
+    )
+    cited = verify_reply("The vehicle was set alight by a group of masked men [1].", [alight], torched)
+    assert answers(cited[0], torched)
+    # The question's deed pinned on the agent of another one is not the sentence's own words.
+    repaired = analyze_question("Who repaired the container truck?")
+    assert not answers(verify_reply("Masked men repaired the vehicle [1].", [alight], repaired)[0], repaired)
