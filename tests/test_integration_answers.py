@@ -162,3 +162,13 @@ def test_a_bulleted_count_is_answered_with_its_bound(tmp_path: Path, llm: str) -
     answer = assistant.ask("How many people have been displaced?", llm=llm)
     assert not answer.refused and "Roughly 86,000" in answer.answer and "- " not in answer.answer
     _verbatim(assistant, answer)
+
+
+def test_a_death_toll_answers_how_many_died_but_not_how_many_were_injured(tmp_path: Path) -> None:
+    """ "Died" meets the brief's "death toll" by the real embedder's word similarity; "injured" does not."""
+    assistant = _on_brief(tmp_path, "kharan.md", QUAKE)
+    died = assistant.ask("How many people have died in the earthquake?", llm="embedded")
+    assert not died.refused and "1,342" in died.answer
+    _verbatim(assistant, died)
+    injured = assistant.ask("How many people were injured in the earthquake?", llm="embedded")
+    assert injured.refused or "1,342" not in injured.answer
