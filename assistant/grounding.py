@@ -434,6 +434,7 @@ _HOW_MANY_DID = re.compile(rf"\bhow many\s+((?:[\w’'-]+\s+){{1,3}}?)(?:[a-z]+e
 """A "how many" question whose verb is a deed ("How many people joined the strike?")."""
 
 
+_AUXILIARIES = frozenset("are is were was be been being did do does have has had will would could can".split())
 _ANYONE = frozenset({"peopl", "person", "individual"})
 """Counted nouns that name no kind of person: what a count of them counts is what the people did or underwent."""
 
@@ -454,14 +455,17 @@ def _holds_the_predicate(sentence: str, question: Question, similar: WordSimilar
     as a word close to it ("deaths" for "died"). A question with no such verb asks for any count of people.
     """
     match = _HOW_MANY.search(question.text) or _HOW_MANY_DID.search(question.text)
-    after = _TOKEN.findall(question.text[match.end() :]) if match else []
-    verb = match.group(0).split()[-1] if match and match.re is _HOW_MANY_DID else next(iter(after), "")
+    if not match:
+        return True
+    # "died" in "How many people died…?", or past the auxiliaries: "have been displaced", "were injured".
+    words = [match.group(0).split()[-1], *_TOKEN.findall(question.text[match.end() :])]
+    verb = next((w for w in words if w.lower() not in _AUXILIARIES), "")
     if not verb or verb.lower() in STOPWORDS:
         return True
-    words = [w.lower() for w in _TOKEN.findall(sentence) if w.lower() not in STOPWORDS]
-    if normalize_term(verb) in {normalize_term(w) for w in words}:
+    held = [w.lower() for w in _TOKEN.findall(sentence) if w.lower() not in STOPWORDS]
+    if normalize_term(verb) in {normalize_term(w) for w in held}:
         return True
-    return similar is not None and similar(verb.lower(), words) >= PARAPHRASE
+    return similar is not None and similar(verb.lower(), held) >= PARAPHRASE
 
 
 def mentions_date(sentence: str) -> bool:

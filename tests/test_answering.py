@@ -229,6 +229,12 @@ def test_a_count_of_people_is_answered_by_what_they_underwent() -> None:
     assert not has_candidate(toll, injured, similar), "a death toll does not count the injured"
     assert not has_candidate(toll, died), "without word similarity only the verb itself counts"
     assert has_candidate("At least 40 people were injured.", injured)
+    # The verb right after the counted words, or past the auxiliaries.
+    died_in = analyze_question("How many people died in the earthquake?")
+    assert has_candidate(toll, died_in, similar) and not has_candidate(toll, died_in)
+    displaced = analyze_question("How many people have been displaced?")
+    assert has_candidate("Roughly 86,000 people have been displaced.", displaced)
+    assert not has_candidate(toll, displaced, similar)
 
 
 def test_a_yes_or_no_question_asks_for_no_date_or_person_in_its_clauses() -> None:
