@@ -15,14 +15,7 @@ from index import sentence_spans
 from index.terms import content_terms, name_term, normalize_term
 
 from .evidence import Evidence
-from .grounding import (
-    AnswerType,
-    Question,
-    has_candidate,
-    informative_terms,
-    matches_numbers,
-    names_another_period,
-)
+from .grounding import AnswerType, Question, has_candidate, informative_terms, matches_numbers, names_another_period
 from .reader import parse_reply
 from .verify import WordSimilarity, check_claim, date_expressions
 
@@ -45,7 +38,6 @@ MIN_COVERAGE = 0.43
 """Share of the question's key terms (idf-weighted) a sentence must cover to answer it (measured on the seed)."""
 _MIN_SEMANTIC = 0.15
 """The least cosine to the question at which such a sentence answers it (measured on the seed)."""
-_YEAR = r"\b(?:19|20)\d\d\b"
 _ABOUT_THE_QUESTION = 0.75
 """Coverage of the question's key terms at which a sentence is about what a count or date question asks."""
 
@@ -196,6 +188,9 @@ def _about(question: Question, group: Sequence[Evidence], claim: str = "") -> bo
     return question.answer_type is AnswerType.DATE and any(_dated(e.text, question, claim) for e in group)
 
 
+_YEAR = r"\b(?:19|20)\d\d\b"
+
+
 def _dated(sentence: str, question: Question, claim: str = "") -> bool:
     """Whether a date in ``sentence`` (of ``claim``, if given) stands next to a word of the question.
 
@@ -233,6 +228,7 @@ def answers(draft: Draft, question: Question, similar: WordSimilarity | None = N
 
 
 _BY_AGENT = re.compile(r"\b(?:was|were|is|are|been)\s+((?:[a-z]+\s+){1,2}by\s+(?:[\w’'-]+\s+){0,4}[\w’'-]+)")
+"""A passive deed and its agent: "was set alight by a group of masked men"."""
 
 
 def _agent_as_cited(claim: str, cited: str) -> bool:
