@@ -389,9 +389,10 @@ class AnswerPipeline:
             return [Draft(unmarked(clear.text), (clear,), True)] if clear is not None else []
         similar = self.sentences.word_similarity
         drafts = verify_reply(written, numbered, analysis, similar)
-        if any(answers(d, analysis, similar) for d in drafts):
+        answering = [answers(d, analysis, similar) for d in drafts]
+        if any(answering):
             # A true sentence that neither answers nor speaks to the question is padding: it is left out.
-            return [d for d in drafts if not d.supported or answers(d, analysis, similar) or on_topic(d, ())]
+            return [d for d, a in zip(drafts, answering, strict=True) if not d.supported or a or on_topic(d, ())]
         if drafts and not any(d.supported for d in drafts):
             # The reader found an answer but worded it wrongly: the sentence it answered from, verbatim, when the
             # evidence checks agree that this sentence answers the question.

@@ -15,14 +15,12 @@ from index import sentence_spans
 from index.terms import STOPWORDS, content_terms
 
 from .briefs import SourceSentence
-from .grounding import Question, mentions_date
+from .grounding import PARAPHRASE, Question, WordSimilarity, mentions_date
 from .retrieval import Passage
 
 __all__ = ["Evidence", "SentenceEmbeddingCache", "coverage", "select_evidence"]
 
-_WORD_MATCH = 0.55
 _TOKEN = re.compile(r"[^\W_]+")
-WordSimilarity = Callable[[str, Sequence[str]], float]
 
 
 @dataclass(frozen=True)
@@ -100,7 +98,7 @@ def coverage(
             word = question.word(term)
             # Word pieces make a derived word look close ("capital" ~ "capitalize"): only other words paraphrase.
             closeness = similarity(word, [w for w in words if not w.startswith(word)])
-            matched += weight * closeness if closeness >= _WORD_MATCH else 0.0
+            matched += weight * closeness if closeness >= PARAPHRASE else 0.0
     return matched / total if total else 0.0
 
 

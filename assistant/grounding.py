@@ -154,6 +154,10 @@ class Question:
     temporal: frozenset[str] = frozenset()
     deed: str = ""
     """The verb of a *who* question, normalised ("Who acquired…?" -> acquir), or "" ("Who is…?")."""
+    counted: tuple[str, ...] = ()
+    """The words naming what a *how many* question counts ("crew members"), lower-case, without places."""
+    count_verb: str = ""
+    """What the counted did or underwent ("How many people died / were injured…?"), as written, or ""."""
 
     def word(self, term: str) -> str:
         """The question's own spelling of a normalised term (for word-level similarity)."""
@@ -199,6 +203,7 @@ def analyze_question(text: str) -> Question:
     words = _TOKEN.findall(asked.group(1))[:5] if asked else []
     head = next((t for w in words if w[0].islower() and (t := normalize_term(w)) not in _PLACES), "")
     temporal = {normalize_term(w) for m in _TIME_EXPRESSION.finditer(text) for w in _TOKEN.findall(m.group(0))}
+    counted, count_verb = _how_many(text)
     return Question(
         text=text,
         answer_type=answer_type,
@@ -208,6 +213,8 @@ def analyze_question(text: str) -> Question:
         head=head,
         temporal=frozenset(temporal & set(pairs)),
         deed=normalize_term(deed.group(1)) if deed and deed.group(1).lower() not in STOPWORDS else "",
+        counted=counted,
+        count_verb=count_verb,
     )
 
 
@@ -280,6 +287,7 @@ _SENTENCE_OPENERS = gz.SENTENCE_OPENERS
 
 
 _BE = frozenset({"is", "are", "was", "were", "be", "been", "being"})
+_AUXILIARIES = _BE | {"did", "do", "does", "have", "has", "had", "will", "would", "could", "can"}
 IRREGULAR_PAST = "|".join(IRREGULAR_VERBS)
 """Past forms of irregular verbs a brief uses for what someone did or underwent (with the regular ``-ed``)."""
 _DEED = re.compile(rf"[a-z]+(?:ed|[^s]s)|{IRREGULAR_PAST}")
@@ -384,10 +392,10 @@ def has_candidate(sentence: str, question: Question, similar: WordSimilarity | N
             return any(not _in_question(m.group(0), asked) for m in _DURATION.finditer(sentence))
         undated = _DATE.sub(" ", sentence)
         numbers = [m for m in _NUMBER.finditer(undated) if not _in_question(m.group(0), asked)]
-        nouns = _counted(question.text)
+        nouns = question.counted
         counted = {normalize_term(w) for w in nouns}
         if counted and counted <= _ANYONE:
-            return bool(numbers) and _holds_the_predicate(sentence, question, similar)
+            return bool(numbers) and _holds_the_predicate(sentence, question.count_verb, similar)
         if counted:
             # "How many crew members…?" is answered by a number of crew members, not by any number: the counted noun
             # is among the next four words that carry meaning ("4,200 members of the Dockworkers' Union"), or, by
@@ -424,43 +432,38 @@ def has_candidate(sentence: str, question: Question, similar: WordSimilarity | N
 
 
 _HOW_MANY = re.compile(
-    r"\bhow many\s+((?:[\w’'-]+\s+){0,3}?)(?:are|is|were|was|did|do|does|have|has|had|will|would|could|can|remain|"
-    r"died|live|took|came)\b",
+    rf"\bhow many\s+((?:[\w’'-]+\s+){{0,3}}?)(?:{'|'.join(sorted(_AUXILIARIES))}|remain|died|live|took|came)\b",
     re.IGNORECASE,
 )
-
-
 _HOW_MANY_DID = re.compile(rf"\bhow many\s+((?:[\w’'-]+\s+){{1,3}}?)(?:[a-z]+ed|{IRREGULAR_PAST})\b", re.IGNORECASE)
 """A "how many" question whose verb is a deed ("How many people joined the strike?")."""
-
-
-_AUXILIARIES = frozenset("are is were was be been being did do does have has had will would could can".split())
 _ANYONE = frozenset({"peopl", "person", "individual"})
 """Counted nouns that name no kind of person: what a count of them counts is what the people did or underwent."""
 
 
-def _counted(question: str) -> list[str]:
-    """The words naming what a "how many" question counts ("crew members"), without places and demonyms."""
+def _how_many(question: str) -> tuple[tuple[str, ...], str]:
+    """What a "how many" question counts, and the verb of what the counted did or underwent.
+
+    The counted words skip places and demonyms; the verb is "died" in "How many people died…?", or the first word
+    past the auxiliaries ("have been displaced", "were injured"), or "" when none follows.
+    """
     match = _HOW_MANY.search(question) or _HOW_MANY_DID.search(question)
     if not match:
-        return []
+        return (), ""
     words = [w.lower() for w in _TOKEN.findall(match.group(1)) if w.lower() not in STOPWORDS]
-    return [w for w in words if normalize_term(w) not in _PLACES]
+    counted = tuple(w for w in words if normalize_term(w) not in _PLACES)
+    following = [match.group(0).split()[-1], *_TOKEN.findall(question[match.end() :])]
+    verb = next((w for w in following if w.lower() not in _AUXILIARIES), "")
+    return counted, "" if verb.lower() in STOPWORDS else verb
 
 
-def _holds_the_predicate(sentence: str, question: Question, similar: WordSimilarity | None) -> bool:
-    """Whether ``sentence`` holds what a "how many people" question's people did or underwent ("died", "injured").
+def _holds_the_predicate(sentence: str, verb: str, similar: WordSimilarity | None) -> bool:
+    """Whether ``sentence`` holds ``verb``, what a "how many people" question's people did or underwent.
 
-    It is the verb after the counted words ("How many people were injured…?"), found as it is or, by ``similar``,
-    as a word close to it ("deaths" for "died"). A question with no such verb asks for any count of people.
+    It is found as it is or, by ``similar``, as a word close to it ("deaths" for "died"). A question with no such
+    verb asks for any count of people.
     """
-    match = _HOW_MANY.search(question.text) or _HOW_MANY_DID.search(question.text)
-    if not match:
-        return True
-    # "died" in "How many people died…?", or past the auxiliaries: "have been displaced", "were injured".
-    words = [match.group(0).split()[-1], *_TOKEN.findall(question.text[match.end() :])]
-    verb = next((w for w in words if w.lower() not in _AUXILIARIES), "")
-    if not verb or verb.lower() in STOPWORDS:
+    if not verb:
         return True
     held = [w.lower() for w in _TOKEN.findall(sentence) if w.lower() not in STOPWORDS]
     if normalize_term(verb) in {normalize_term(w) for w in held}:
@@ -485,7 +488,7 @@ _GENERIC_CLAIM_WORDS = frozenset(
 )
 
 
-_YES_OR_NO = re.compile(r"\s*(?:is|are|was|were|has|have|had|did|does|do|can|could|will|would)\b", re.IGNORECASE)
+_YES_OR_NO = re.compile(rf"\s*(?:{'|'.join(sorted(_AUXILIARIES))})\b", re.IGNORECASE)
 
 
 def informative_terms(claim: str, question: Question) -> list[str]:
