@@ -15,7 +15,15 @@ from index import sentence_spans
 from index.terms import content_terms, name_term, normalize_term
 
 from .evidence import Evidence
-from .grounding import AnswerType, Question, has_candidate, informative_terms, matches_numbers, names_another_period
+from .grounding import (
+    AnswerType,
+    Question,
+    has_candidate,
+    holds_the_deed,
+    informative_terms,
+    matches_numbers,
+    names_another_period,
+)
 from .reader import parse_reply
 from .verify import WordSimilarity, check_claim, date_expressions
 
@@ -224,6 +232,10 @@ def answers(draft: Draft, question: Question, similar: WordSimilarity | None = N
         return not names_another_period(rests_on, question)
     if question.answer_type is AnswerType.PERSON and not has_candidate(rests_on, question):
         return False  # "The Houthis repaired the ship" answers "who repaired it?" only if the sources say so
+    if question.deed in content_terms(draft.text) and not holds_the_deed(rests_on, question, similar):
+        # "Meridian is owned by Hanseatic", from a list of both: the question's verb restated as a relation its
+        # citations never state. A sentence in its citations' own words ("Holte urged…" for "called on") stands.
+        return False
     return has_candidate(draft.text, question, similar) and not names_another_period(rests_on, question)
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "analyze_question",
     "entities",
     "has_candidate",
+    "holds_the_deed",
     "matches_numbers",
     "informative_terms",
     "mentions_date",
@@ -469,6 +470,11 @@ def _holds_the_predicate(sentence: str, verb: str, similar: WordSimilarity | Non
     if normalize_term(verb) in {normalize_term(w) for w in held}:
         return True
     return similar is not None and similar(verb.lower(), held) >= PARAPHRASE
+
+
+def holds_the_deed(sentence: str, question: Question, similar: WordSimilarity | None) -> bool:
+    """Whether ``sentence`` holds what a *who* question asks someone did, or a word close to it."""
+    return not question.deed or _holds_the_predicate(sentence, question.word(question.deed), similar)
 
 
 def mentions_date(sentence: str) -> bool:

@@ -652,3 +652,45 @@ def test_a_who_answer_may_give_the_agent_as_its_sentence_does() -> None:
     # The question's deed pinned on the agent of another one is not the sentence's own words.
     repaired = analyze_question("Who repaired the container truck?")
     assert not answers(verify_reply("Masked men repaired the vehicle [1].", [alight], repaired)[0], repaired)
+
+
+def test_a_who_answer_that_restates_the_questions_deed_needs_it_in_its_citations() -> None:
+    owns = analyze_question("Who owns Meridian Maritime Services?")
+    listed = Evidence(
+        "brief.txt",
+        0,
+        120,
+        1,
+        "The designated companies are Meridian Maritime Services, Blue Coral Shipping and Hanseatic Tanker Management.",
+        0.6,
+        0.5,
+    )
+    # Every word but the question's own "owned" is in the sentence, which relates neither company to the other.
+    restated = verify_reply("Meridian Maritime Services is owned by Hanseatic Tanker Management [1].", [listed], owns)
+    assert restated[0].supported and not answers(restated[0], owns)
+    owner = Evidence(
+        "brief.txt",
+        0,
+        90,
+        1,
+        "Meridian Maritime Services is owned by Hanseatic Tanker Management, a German firm.",
+        0.6,
+        0.5,
+    )
+    assert answers(
+        verify_reply("Hanseatic Tanker Management owns Meridian Maritime Services [1].", [owner], owns)[0], owns
+    )
+    # In the sentence's own words, the reader's reading stands: "urged" for "called on".
+    called = analyze_question("Who called on the government to name a mediator?")
+    urged = Evidence(
+        "brief.txt",
+        0,
+        90,
+        1,
+        "The chamber's president, Rasmus Holte, urged the government to appoint a mediator.",
+        0.6,
+        0.5,
+    )
+    assert answers(
+        verify_reply("Rasmus Holte urged the government to appoint a mediator [1].", [urged], called)[0], called
+    )
