@@ -18,8 +18,9 @@ from .evidence import Evidence
 from .grounding import (
     AnswerType,
     Question,
+    asked_verb,
     has_candidate,
-    holds_the_deed,
+    holds_the_verb,
     informative_terms,
     matches_numbers,
     names_another_period,
@@ -48,6 +49,9 @@ _MIN_SEMANTIC = 0.15
 """The least cosine to the question at which such a sentence answers it (measured on the seed)."""
 _ABOUT_THE_QUESTION = 0.75
 """Coverage of the question's key terms at which a sentence is about what a count or date question asks."""
+_ABOUT_IN_MEANING = 0.6
+"""Cosine to the question at which a sentence is about what it asks, in other words (set on the tuning sets: at 0.55
+a count of one thing answered a question about another)."""
 
 
 @dataclass(frozen=True)
@@ -186,12 +190,13 @@ def _asks_count_or_date(question: Question) -> bool:
 def _about(question: Question, group: Sequence[Evidence], claim: str = "") -> bool:
     """Whether evidence is about what a count or a date question asks (any evidence is, for other questions).
 
-    It covers most of the question's key terms, or, for a date question, dates a word of it ("the October 20
-    referendum") with the date ``claim`` gives, if one is given.
+    It covers most of the question's key terms, or is close to the question in meaning ("The consortium opened a field
+    hospital…" for "How big is the field hospital the consortium set up?"), or, for a date question, dates a word of
+    it ("the October 20 referendum") with the date ``claim`` gives, if one is given.
     """
     if not _asks_count_or_date(question):
         return True
-    if max(e.lexical for e in group) >= _ABOUT_THE_QUESTION:
+    if max(e.lexical for e in group) >= _ABOUT_THE_QUESTION or max(e.semantic for e in group) >= _ABOUT_IN_MEANING:
         return True
     return question.answer_type is AnswerType.DATE and any(_dated(e.text, question, claim) for e in group)
 
@@ -232,9 +237,11 @@ def answers(draft: Draft, question: Question, similar: WordSimilarity | None = N
         return not names_another_period(rests_on, question)
     if question.answer_type is AnswerType.PERSON and not has_candidate(rests_on, question):
         return False  # "The Houthis repaired the ship" answers "who repaired it?" only if the sources say so
-    if question.deed in content_terms(draft.text) and not holds_the_deed(rests_on, question, similar):
-        # "Meridian is owned by Hanseatic", from a list of both: the question's verb restated as a relation its
-        # citations never state. A sentence in its citations' own words ("Holte urged…" for "called on") stands.
+    verb = asked_verb(question)
+    if verb and normalize_term(verb) in content_terms(draft.text) and not holds_the_verb(rests_on, question, similar):
+        # "Meridian is owned by Hanseatic" from a list of both, "41,300 people have been killed" from a count of the
+        # displaced: the question's verb restated where its citations never state it. In their own words the reader's
+        # reading of a deed stands ("Holte urged…" for "Who called on…?").
         return False
     return has_candidate(draft.text, question, similar) and not names_another_period(rests_on, question)
 

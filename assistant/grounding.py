@@ -22,9 +22,10 @@ __all__ = [
     "WordSimilarity",
     "Question",
     "analyze_question",
+    "asked_verb",
     "entities",
     "has_candidate",
-    "holds_the_deed",
+    "holds_the_verb",
     "matches_numbers",
     "informative_terms",
     "mentions_date",
@@ -472,9 +473,14 @@ def _holds_the_predicate(sentence: str, verb: str, similar: WordSimilarity | Non
     return similar is not None and similar(verb.lower(), held) >= PARAPHRASE
 
 
-def holds_the_deed(sentence: str, question: Question, similar: WordSimilarity | None) -> bool:
-    """Whether ``sentence`` holds what a *who* question asks someone did, or a word close to it."""
-    return not question.deed or _holds_the_predicate(sentence, question.word(question.deed), similar)
+def asked_verb(question: Question) -> str:
+    """The verb of what a *who* or *how many* question asks was done or undergone, as written, or ""."""
+    return question.word(question.deed) if question.deed else question.count_verb
+
+
+def holds_the_verb(sentence: str, question: Question, similar: WordSimilarity | None) -> bool:
+    """Whether ``sentence`` holds the question's :func:`asked_verb`, or a word close to it."""
+    return _holds_the_predicate(sentence, asked_verb(question), similar)
 
 
 def mentions_date(sentence: str) -> bool:

@@ -694,3 +694,21 @@ def test_a_who_answer_that_restates_the_questions_deed_needs_it_in_its_citations
     assert answers(
         verify_reply("Rasmus Holte urged the government to appoint a mediator [1].", [urged], called)[0], called
     )
+
+
+def test_a_count_rests_on_a_sentence_close_to_the_question_in_meaning_but_not_on_another_count() -> None:
+    beds = analyze_question("How big, in beds, is the field hospital set up by the Northgate Relief Consortium?")
+    opened = Evidence(
+        "brief.md", 0, 80, 1, "The Northgate Relief Consortium opened a field hospital at the sports ground.", 0.7, 0.5
+    )
+    has = Evidence("brief.md", 81, 120, 1, "It has 40 beds and a surgical team.", 0.3, 0.2)
+    claim = "The field hospital set up by the Northgate Relief Consortium has 40 beds [1][2]."
+    # "set up" is the question's, and no sentence covers three quarters of its key terms: the meaning makes it so.
+    assert verify_reply(claim, [opened, has], beds)[0].supported
+    far = Evidence(opened.source, 0, 80, 1, opened.text, 0.55, 0.5)
+    assert not verify_reply(claim, [far, has], beds)[0].supported
+    # A count of one thing, restated as a count of what the question asks, is no answer however close the sentence.
+    killed = analyze_question("How many people have been killed in the Arvel floods so far?")
+    displaced = Evidence("brief.md", 0, 90, 1, "Some 41,300 people are displaced by the Arvel floods so far.", 0.7, 0.6)
+    drafts = verify_reply("Some 41,300 people have been killed in the Arvel floods so far [1].", [displaced], killed)
+    assert drafts[0].supported and not answers(drafts[0], killed)
