@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index import sentence_spans
-from index.terms import content_terms, name_term, normalize_term
+from index.terms import STOPWORDS, content_terms, name_term, normalize_term
 
 from .evidence import Evidence
 from .grounding import (
+    PARAPHRASE,
     AnswerType,
     Question,
     asked_verb,
@@ -243,7 +244,29 @@ def answers(draft: Draft, question: Question, similar: WordSimilarity | None = N
         # displaced: the question's verb restated where its citations never state it. In their own words the reader's
         # reading of a deed stands ("Holte urged…" for "Who called on…?").
         return False
+    if not _role_as_cited(draft.text, rests_on, similar):
+        return False
     return has_candidate(draft.text, question, similar) and not names_another_period(rests_on, question)
+
+
+_IDENTITY = re.compile(r"^(?:[\w’'-]+\s+){0,6}?([a-z]+)\s+(?:is|was|are|were)\s+(?:the\s+)?[A-Z]")
+"""A claim that names who or what fills a role: "The Grey Heron's captain is Brandt-Eilers Shipping"."""
+
+
+def _role_as_cited(claim: str, cited: str, similar: WordSimilarity | None) -> bool:
+    """Whether the role a claim gives a name (the noun before "is") is in its citations, or a word close to it.
+
+    "The Grey Heron's captain is Brandt-Eilers Shipping" does not rest on "The ship's operator, Brandt-Eilers
+    Shipping, denied the accusation".
+    """
+    match = _IDENTITY.match(claim)
+    if not match or match.group(1) in STOPWORDS:
+        return True
+    role = match.group(1)
+    words = [w.lower() for w in re.findall(r"[^\W_]+", cited) if w.lower() not in STOPWORDS]
+    if normalize_term(role) in {normalize_term(w) for w in words}:
+        return True
+    return similar is not None and similar(role, words) >= PARAPHRASE
 
 
 _BY_AGENT = re.compile(r"\b(?:was|were|is|are|been)\s+((?:[a-z]+\s+){1,2}by\s+(?:[\w’'-]+\s+){0,4}[\w’'-]+)")

@@ -712,3 +712,27 @@ def test_a_count_rests_on_a_sentence_close_to_the_question_in_meaning_but_not_on
     displaced = Evidence("brief.md", 0, 90, 1, "Some 41,300 people are displaced by the Arvel floods so far.", 0.7, 0.6)
     drafts = verify_reply("Some 41,300 people have been killed in the Arvel floods so far [1].", [displaced], killed)
     assert drafts[0].supported and not answers(drafts[0], killed)
+
+
+def test_a_name_given_a_role_needs_that_role_in_its_citations() -> None:
+    captain = analyze_question("What is the name of the Grey Heron's captain?")
+    operator = Evidence(
+        "wire.txt",
+        0,
+        80,
+        1,
+        "The ship's operator, Brandt-Eilers Shipping of Haldenport, denied the accusation.",
+        0.2,
+        0.0,
+    )
+    heron = Evidence("wire.txt", 81, 140, 1, "The Grey Heron was carrying fertiliser, fully declared.", 0.6, 0.4)
+    # "captain" is the question's one word the claim may add, and it makes the operator the captain.
+    drafts = verify_reply(
+        "The Grey Heron's captain is Brandt-Eilers Shipping of Haldenport [1][2].", [operator, heron], captain
+    )
+    assert drafts[0].supported and not answers(drafts[0], captain)
+    run = analyze_question("Which company runs the Grey Heron?")
+    drafts = verify_reply(
+        "The Grey Heron's operator is Brandt-Eilers Shipping of Haldenport [1][2].", [operator, heron], run
+    )
+    assert answers(drafts[0], run)
