@@ -37,6 +37,7 @@ from .drafts import (
     pointed_sentence,
     unmarked,
     useful,
+    valued_sentences,
     verify_reply,
 )
 from .errors import BriefError
@@ -49,7 +50,16 @@ from .grounding import (
 from .lists import list_answer, list_question
 from .llm import is_reader
 from .overview import is_overview_question, overview_answer, select_overview_sentences
-from .reader import SentenceMap, context_sentences, declines, overview_prompt, reader_prompt
+from .reader import (
+    SentenceMap,
+    affirms,
+    answers_prompt,
+    context_sentences,
+    declines,
+    overview_prompt,
+    reader_prompt,
+    states_prompt,
+)
 from .retrieval import HybridRetriever
 
 __all__ = ["MAX_QUESTION_CHARS", "AnswerPipeline", "Backend", "standalone_question"]
@@ -70,6 +80,10 @@ _ABOUT_A_BRIEF = re.compile(
     re.I,
 )
 _BULLET_TOKENS = 48
+_CHECK_TOKENS = 3
+"""A check's reply is one word: yes or no."""
+_CHECKED_SENTENCES = 2
+"""The most sentences a failed answer's value is checked in (two model calls each)."""
 """Most tokens an overview bullet may take (a bullet is at most about 20 words)."""
 _LEAD_CHARS = 400
 """How much of a brief's opening an overview request may name it by ("the Second Thomas Shoal brief")."""
@@ -250,6 +264,30 @@ def _stream_reply(
         raise backend.error(error) from error
 
 
+def _ask(backend: Backend, messages: list[BaseMessage], max_tokens: int) -> str:
+    """The model's whole reply, not streamed to the user."""
+    reply: list[str] = []
+    for _ in _stream_reply(backend, messages, reply, max_tokens):
+        pass
+    return "".join(reply)
+
+
+def _confirmed(
+    backend: Backend, asked: str, reply: str, numbered: Sequence[Evidence], analysis: Question
+) -> Evidence | None:
+    """A sentence the reader read its failed answer's value from, when it says this sentence answers, or None.
+
+    Both checks must say yes: that the sentence gives the answer to the question, and that it says what the claim
+    says. The sentence is then quoted verbatim, never the claim.
+    """
+    for claim, item in valued_sentences(reply, numbered, analysis)[:_CHECKED_SENTENCES]:
+        if affirms(_ask(backend, answers_prompt(asked, item), _CHECK_TOKENS)) and affirms(
+            _ask(backend, states_prompt(claim, item), _CHECK_TOKENS)
+        ):
+            return item
+    return None
+
+
 @dataclass
 class AnswerPipeline:
     """The answer path over explicit collaborators: the retriever, the sentence embedder, the stored texts."""
@@ -395,8 +433,9 @@ class AnswerPipeline:
             return [d for d, a in zip(drafts, answering, strict=True) if not d.supported or a or on_topic(d, ())]
         if drafts and not any(d.supported for d in drafts):
             # The reader found an answer but worded it wrongly: the sentence it answered from, verbatim, when the
-            # evidence checks agree that this sentence answers the question.
+            # evidence checks agree that this sentence answers the question, or else the reader, asked, confirms it.
             pointed = pointed_sentence(written, numbered, analysis)
+            pointed = pointed or _confirmed(backend, asked, written, numbered, analysis)
             return [Draft(unmarked(pointed.text), (pointed,), True), *drafts] if pointed is not None else drafts
         return [d for d in drafts if not d.supported]
 

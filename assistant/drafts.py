@@ -20,6 +20,7 @@ from .grounding import (
     AnswerType,
     Question,
     asked_verb,
+    entities,
     has_candidate,
     holds_the_verb,
     informative_terms,
@@ -27,7 +28,7 @@ from .grounding import (
     names_another_period,
 )
 from .reader import parse_reply
-from .verify import WordSimilarity, check_claim, date_expressions
+from .verify import WordSimilarity, check_claim, date_expressions, numbers
 
 __all__ = [
     "MIN_COVERAGE",
@@ -39,6 +40,7 @@ __all__ = [
     "pointed_sentence",
     "unmarked",
     "useful",
+    "valued_sentences",
     "verify_reply",
 ]
 
@@ -169,6 +171,28 @@ def pointed_sentence(reply: str, numbered: Sequence[Evidence], question: Questio
         ):
             return item
     return None
+
+
+def valued_sentences(reply: str, numbered: Sequence[Evidence], question: Question) -> list[tuple[str, Evidence]]:
+    """Claims of the reply with each sentence they cite that holds their value and the kind of fact asked.
+
+    The value is a number, date or name the claim gives and the question does not ("on Tuesday", "$18.6 million"):
+    the reader read it from that sentence, though its claim failed. Whether the sentence answers is then the
+    reader's to say (:func:`~assistant.reader.answers_prompt`).
+    """
+    found: list[tuple[str, Evidence]] = []
+    for claim in parse_reply(reply, _split_sentences, len(numbered)):
+        values = _values(claim.text) - _values(question.text)
+        for n in claim.cited:
+            item = numbered[n - 1]
+            if values & _values(item.text) and _holds_the_fact(item, question):
+                found.append((claim.text, item))
+    return found
+
+
+def _values(text: str) -> set[str]:
+    """The numbers, dates and names of ``text``, each in one canonical spelling."""
+    return numbers(text) | date_expressions(text) | {name_term(name) for name in entities(text)}
 
 
 def _restatable(question: Question) -> set[str]:

@@ -736,3 +736,28 @@ def test_a_name_given_a_role_needs_that_role_in_its_citations() -> None:
         "The Grey Heron's operator is Brandt-Eilers Shipping of Haldenport [1][2].", [operator, heron], run
     )
     assert answers(drafts[0], run)
+
+
+def test_a_failed_answer_s_value_is_quoted_from_its_sentence_only_when_the_reader_confirms_it(
+    assistant: Assistant,
+) -> None:
+    question = "When did the drone raid on the spirits factories take place?"
+    n, line = next((k, v) for k, v in _numbered(assistant, question).items() if "October 27-28" in v)
+    sentence = line[len(f"[{n}] ") :]
+    # The claim's words are not the brief's, so it fails; its date is in the sentence it cites.
+    claim = f"The drone raid on the spirits factories took place on October 27-28 [{n}]."
+    checker = _with_model(assistant, claim, "yes", "Yes.")
+    answer = assistant.ask(question, llm="scripted")
+    assert not answer.refused and answer.citations[0].quote == sentence
+    assert answer.answer == f"{sentence} [1]"
+    # Both checks were asked, without streaming, each of the one sentence: does it answer, does it say the claim.
+    checks = [str(p[1].content) for p in checker.prompts[1:]]
+    assert len(checks) == 2 and all(c.startswith(f"Sentence: {sentence}") for c in checks)
+    assert question in checks[0] and "spirits factories took place" in checks[1]
+    _quotes_are_verbatim(assistant, answer)
+    # One "no" and the sentence is not taken.
+    _with_model(assistant, claim, "yes", "no")
+    assert assistant.ask(question, llm="scripted").refused
+    # A date the sentence does not hold is never put to the checks.
+    checker = _with_model(assistant, claim.replace("October 27-28", "November 3"), "yes", "yes")
+    assert assistant.ask(question, llm="scripted").refused and len(checker.prompts) == 1

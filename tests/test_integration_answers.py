@@ -172,3 +172,24 @@ def test_a_death_toll_answers_how_many_died_but_not_how_many_were_injured(tmp_pa
     _verbatim(assistant, died)
     injured = assistant.ask("How many people were injured in the earthquake?", llm="embedded")
     assert injured.refused or "1,342" not in injured.answer
+
+
+FLOOD = (
+    "Arvel Province floods: situation update\n\n"
+    "The Dornach embankment failed on 3 March, flooding most of Lisse and Harrow districts within 36 hours. "
+    "Provincial Governor Tomas Reditch declared a state of emergency on Tuesday, the day after the breach. "
+    "The declaration releases provincial reserve funds and allows army engineers to operate in civilian areas.\n\n"
+    "The Flash Appeal requests $18.6 million for three months. Donors have pledged $4.3 million so far.\n"
+)
+
+
+def test_the_reader_confirms_the_sentence_its_misworded_answer_came_from(tmp_path: Path) -> None:
+    """The reader restates the question ("the provincial authorities put…"), which its sentence does not support;
+    asked, it confirms that the sentence holding its date answers, and that sentence is quoted."""
+    assistant = _on_brief(tmp_path, "arvel.txt", FLOOD)
+    answer = assistant.ask(
+        "When did the provincial authorities put the province under a state of emergency?", llm="embedded"
+    )
+    assert not answer.refused and "declared a state of emergency on Tuesday" in answer.answer
+    assert [s.supported for s in answer.sentences] == [True, False], "the reader's own wording fails"
+    _verbatim(assistant, answer)
