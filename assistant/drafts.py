@@ -113,6 +113,9 @@ def verify_reply(
         candidates = [cited] if cited else []
         candidates += [[e] for e in numbered if e not in cited]
         candidates += [[a, b] for a, b in zip(numbered, numbered[1:], strict=False) if a in cited or b in cited]
+        if _restates_the_verb(claim.text, question):
+            # Where the claim restates the question's verb ("Andy Murray won…"), sentences that state it come first.
+            candidates.sort(key=lambda group: not holds_the_verb(" ".join(e.text for e in group), question, similar))
         support = next((group for group in candidates if holds(claim.text, group)), None)
         if logger.isEnabledFor(logging.DEBUG):
             shown = [f"[{numbered.index(e) + 1}] coverage {e.lexical:.2f} cos {e.semantic:.2f}" for e in support or ()]
@@ -262,8 +265,7 @@ def answers(draft: Draft, question: Question, similar: WordSimilarity | None = N
         return not names_another_period(rests_on, question)
     if question.answer_type is AnswerType.PERSON and not has_candidate(rests_on, question):
         return False  # "The Houthis repaired the ship" answers "who repaired it?" only if the sources say so
-    verb = asked_verb(question)
-    if verb and normalize_term(verb) in content_terms(draft.text) and not holds_the_verb(rests_on, question, similar):
+    if _restates_the_verb(draft.text, question) and not holds_the_verb(rests_on, question, similar):
         # "Meridian is owned by Hanseatic" from a list of both, "41,300 people have been killed" from a count of the
         # displaced: the question's verb restated where its citations never state it. In their own words the reader's
         # reading of a deed stands ("Holte urged…" for "Who called on…?").
@@ -271,6 +273,12 @@ def answers(draft: Draft, question: Question, similar: WordSimilarity | None = N
     if not _role_as_cited(draft.text, rests_on, similar):
         return False
     return has_candidate(draft.text, question, similar) and not names_another_period(rests_on, question)
+
+
+def _restates_the_verb(claim: str, question: Question) -> bool:
+    """Whether the claim uses the question's verb, what a *who* or *how many* question asks was done."""
+    verb = asked_verb(question)
+    return bool(verb) and normalize_term(verb) in content_terms(claim)
 
 
 _IDENTITY = re.compile(r"^(?:[\w’'-]+\s+){0,6}?([a-z]+)\s+(?:is|was|are|were)\s+(?:the\s+)?[A-Z]")

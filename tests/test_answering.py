@@ -761,3 +761,22 @@ def test_a_failed_answer_s_value_is_quoted_from_its_sentence_only_when_the_reade
     # A date the sentence does not hold is never put to the checks.
     checker = _with_model(assistant, claim.replace("October 27-28", "November 3"), "yes", "yes")
     assert assistant.ask(question, llm="scripted").refused and len(checker.prompts) == 1
+
+
+def test_a_claim_that_restates_the_question_s_verb_rests_first_on_a_sentence_that_states_it() -> None:
+    won = analyze_question("Who won the men's singles Wimbledon in 2013?")
+    other = Evidence("a.txt", 0, 40, 1, "Tickets for the 2014 tournament sold out in a day.", 0.3, 0.1)
+    since = Evidence("a.txt", 41, 110, 1, "Wimbledon since the 2013 men's singles final against Andy Murray.", 0.7, 0.9)
+    title = Evidence(
+        "a.txt",
+        111,
+        260,
+        1,
+        "Andy Murray defeated Novak Djokovic in the final to win the men's singles title at the 2013 Wimbledon.",
+        0.7,
+        0.8,
+    )
+    # Both sentences hold every word but "won"; only the second says who won.
+    drafts = verify_reply("Andy Murray won the men's singles Wimbledon in 2013 [1].", [other, since, title], won)
+    assert drafts[0].evidence == (title,) and answers(drafts[0], won)
+    assert not answers(verify_reply("Andy Murray won the men's singles Wimbledon in 2013 [1].", [since], won)[0], won)
