@@ -35,6 +35,7 @@ from .drafts import (
     clear_answer,
     on_topic,
     pointed_sentence,
+    restates_the_verb,
     unmarked,
     useful,
     valued_sentences,
@@ -42,11 +43,7 @@ from .drafts import (
 )
 from .errors import BriefError
 from .evidence import Evidence, SentenceEmbeddingCache, coverage, select_evidence
-from .grounding import (
-    Question,
-    analyze_question,
-    has_candidate,
-)
+from .grounding import Question, WordSimilarity, analyze_question, has_candidate
 from .lists import list_answer, list_question
 from .llm import is_reader
 from .overview import is_overview_question, overview_answer, select_overview_sentences
@@ -61,6 +58,7 @@ from .reader import (
     states_prompt,
 )
 from .retrieval import HybridRetriever
+from .verify import numbers
 
 __all__ = ["MAX_QUESTION_CHARS", "AnswerPipeline", "Backend", "standalone_question"]
 
@@ -288,6 +286,27 @@ def _confirmed(
     return None
 
 
+def _count_confirmed(
+    backend: Backend, asked: str, drafts: Sequence[Draft], analysis: Question, similar: WordSimilarity
+) -> Draft | None:
+    """A verified count that fails only for the question's verb, when the reader says its sentence answers, or None.
+
+    "41,300 people are displaced" for "How many people have been forced from their homes?": the embedder finds no
+    word close to "forced", the reader reads the paraphrase. It says no to a death toll for "How many were injured?".
+    The count must be in its sentence's words: one that restates the question's verb is never put to the reader.
+    """
+    if not analysis.count_verb:
+        return None
+    loose = replace(analysis, count_verb="")
+    for draft in [d for d in drafts if d.supported][:_CHECKED_SENTENCES]:
+        counted = next((e for e in draft.evidence if numbers(e.text) & numbers(draft.text)), None)
+        if counted is None or restates_the_verb(draft.text, analysis) or not answers(draft, loose, similar):
+            continue  # "41,300 people have been killed" claims the question's verb, which its sentence lacks
+        if affirms(_ask(backend, answers_prompt(asked, counted), _CHECK_TOKENS)):
+            return draft
+    return None
+
+
 @dataclass
 class AnswerPipeline:
     """The answer path over explicit collaborators: the retriever, the sentence embedder, the stored texts."""
@@ -431,6 +450,9 @@ class AnswerPipeline:
         if any(answering):
             # A true sentence that neither answers nor speaks to the question is padding: it is left out.
             return [d for d, a in zip(drafts, answering, strict=True) if not d.supported or a or on_topic(d, ())]
+        confirmed = _count_confirmed(backend, asked, drafts, analysis, similar)
+        if confirmed is not None:
+            return [confirmed]
         if drafts and not any(d.supported for d in drafts):
             # The reader found an answer but worded it wrongly: the sentence it answered from, verbatim, when the
             # evidence checks agree that this sentence answers the question, or else the reader, asked, confirms it.

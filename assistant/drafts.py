@@ -38,6 +38,7 @@ __all__ = [
     "clear_answer",
     "on_topic",
     "pointed_sentence",
+    "restates_the_verb",
     "unmarked",
     "useful",
     "valued_sentences",
@@ -113,7 +114,7 @@ def verify_reply(
         candidates = [cited] if cited else []
         candidates += [[e] for e in numbered if e not in cited]
         candidates += [[a, b] for a, b in zip(numbered, numbered[1:], strict=False) if a in cited or b in cited]
-        if _restates_the_verb(claim.text, question):
+        if restates_the_verb(claim.text, question):
             # Where the claim restates the question's verb ("Andy Murray won…"), sentences that state it come first.
             candidates.sort(key=lambda group: not holds_the_verb(" ".join(e.text for e in group), question, similar))
         support = next((group for group in candidates if holds(claim.text, group)), None)
@@ -265,7 +266,7 @@ def answers(draft: Draft, question: Question, similar: WordSimilarity | None = N
         return not names_another_period(rests_on, question)
     if question.answer_type is AnswerType.PERSON and not has_candidate(rests_on, question):
         return False  # "The Houthis repaired the ship" answers "who repaired it?" only if the sources say so
-    if _restates_the_verb(draft.text, question) and not holds_the_verb(rests_on, question, similar):
+    if restates_the_verb(draft.text, question) and not holds_the_verb(rests_on, question, similar):
         # "Meridian is owned by Hanseatic" from a list of both, "41,300 people have been killed" from a count of the
         # displaced: the question's verb restated where its citations never state it. In their own words the reader's
         # reading of a deed stands ("Holte urged…" for "Who called on…?").
@@ -275,7 +276,7 @@ def answers(draft: Draft, question: Question, similar: WordSimilarity | None = N
     return has_candidate(draft.text, question, similar) and not names_another_period(rests_on, question)
 
 
-def _restates_the_verb(claim: str, question: Question) -> bool:
+def restates_the_verb(claim: str, question: Question) -> bool:
     """Whether the claim uses the question's verb, what a *who* or *how many* question asks was done."""
     verb = asked_verb(question)
     return bool(verb) and normalize_term(verb) in content_terms(claim)

@@ -780,3 +780,32 @@ def test_a_claim_that_restates_the_question_s_verb_rests_first_on_a_sentence_tha
     drafts = verify_reply("Andy Murray won the men's singles Wimbledon in 2013 [1].", [other, since, title], won)
     assert drafts[0].evidence == (title,) and answers(drafts[0], won)
     assert not answers(verify_reply("Andy Murray won the men's singles Wimbledon in 2013 [1].", [since], won)[0], won)
+
+
+def test_a_count_in_other_words_than_the_question_s_verb_answers_only_when_the_reader_confirms_it(
+    settings: Settings, tmp_path: Path
+) -> None:
+    brief = tmp_path / "floods.txt"
+    brief.write_text(
+        "Arvel floods update.\n\nSome 41,300 people are displaced across four districts after the river burst its "
+        "banks. Army engineers are repairing the embankment.\n",
+        encoding="utf-8",
+    )
+    assistant = Assistant(settings=settings, embeddings=HashEmbeddings())
+    assistant.ingest([brief])
+    question = "How many people have been forced from their homes by the floods?"
+    n = next(k for k, line in _numbered(assistant, question).items() if "41,300" in line)
+    # Verified, in the brief's words, but "displaced" is not the question's "forced": the reader is asked.
+    claim = f"Some 41,300 people are displaced across four districts [{n}]."
+    checker = _with_model(assistant, claim, "Yes")
+    answer = assistant.ask(question, llm="scripted")
+    assert not answer.refused and "41,300 people are displaced" in answer.answer
+    check = str(checker.prompts[1][1].content)
+    assert question in check and "Some 41,300 people are displaced" in check
+    _quotes_are_verbatim(assistant, answer)
+    _with_model(assistant, claim, "No")
+    assert assistant.ask(question, llm="scripted").refused
+    # A count that restates the question's verb, which the brief does not use, is never put to the reader.
+    restated = _with_model(assistant, f"Some 41,300 people have been killed by the floods [{n}].", "Yes")
+    assert assistant.ask("How many people have been killed by the floods?", llm="scripted").refused
+    assert len(restated.prompts) == 1
