@@ -176,6 +176,7 @@ def test_a_death_toll_answers_how_many_died_but_not_how_many_were_injured(tmp_pa
 
 FLOOD = (
     "Arvel Province floods: situation update\n\n"
+    "Officials said 41,300 people are displaced across four districts after the Sennet River burst its banks. "
     "The Dornach embankment failed on 3 March, flooding most of Lisse and Harrow districts within 36 hours. "
     "Provincial Governor Tomas Reditch declared a state of emergency on Tuesday, the day after the breach. "
     "The declaration releases provincial reserve funds and allows army engineers to operate in civilian areas.\n\n"
@@ -193,3 +194,14 @@ def test_the_reader_confirms_the_sentence_its_misworded_answer_came_from(tmp_pat
     assert not answer.refused and "declared a state of emergency on Tuesday" in answer.answer
     assert [s.supported for s in answer.sentences] == [True, False], "the reader's own wording fails"
     _verbatim(assistant, answer)
+
+
+def test_the_reader_confirms_a_count_in_other_words_but_not_a_count_of_something_else(tmp_path: Path) -> None:
+    """ "Displaced" is not close to "forced from their homes" for the embedder; the reader, asked, says the sentence
+    answers. Asked how many were killed, it does not."""
+    assistant = _on_brief(tmp_path, "arvel.txt", FLOOD)
+    forced = assistant.ask("Roughly how many people have been forced from their homes by the flooding?", llm="embedded")
+    assert not forced.refused and "41,300" in forced.answer
+    _verbatim(assistant, forced)
+    killed = assistant.ask("How many people have been killed by the flooding?", llm="embedded")
+    assert killed.refused or "41,300" not in killed.answer
