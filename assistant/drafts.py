@@ -78,8 +78,16 @@ def _split_sentences(text: str) -> list[str]:
 
 
 def unmarked(sentence: str) -> str:
-    """The sentence without a brief's own footnote markers, with tidy spacing."""
-    return re.sub(r"\s+([.,;:!?])", r"\1", " ".join(re.sub(r"\[\d+\]", "", sentence).split())).strip()
+    """The sentence as an answer shows it: without the brief's footnote markers or Markdown emphasis, tidily spaced.
+
+    Its citation still quotes the brief verbatim ("**11 April** – Freezer failure…").
+    """
+    plain = _EMPHASIS.sub(r"\2", re.sub(r"\[\d+\]", "", sentence))
+    return re.sub(r"\s+([.,;:!?])", r"\1", " ".join(plain.split())).strip()
+
+
+_EMPHASIS = re.compile(r"(?<!\w)(\*\*|__)(\S(?:.*?\S)?)\1(?!\w)")
+"""Markdown bold around some words: ``**97 deaths**``."""
 
 
 def verify_reply(

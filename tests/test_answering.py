@@ -7,7 +7,7 @@ import pytest
 
 from assistant import Assistant
 from assistant.citations import Answer
-from assistant.drafts import answers, verify_reply
+from assistant.drafts import answers, unmarked, verify_reply
 from assistant.errors import LLMError
 from assistant.evidence import Evidence, coverage
 from assistant.grounding import AnswerType, analyze_question, has_candidate, informative_terms, matches_numbers
@@ -809,3 +809,23 @@ def test_a_count_in_other_words_than_the_question_s_verb_answers_only_when_the_r
     restated = _with_model(assistant, f"Some 41,300 people have been killed by the floods [{n}].", "Yes")
     assert assistant.ask("How many people have been killed by the floods?", llm="scripted").refused
     assert len(restated.prompts) == 1
+
+
+def test_an_answer_shows_a_markdown_sentence_without_its_emphasis_and_cites_it_verbatim(
+    settings: Settings, tmp_path: Path
+) -> None:
+    brief = tmp_path / "outbreak.md"
+    brief.write_text(
+        "# Dorvana outbreak\n\n**1,186 suspected cases and 97 deaths** have been reported since 17 March.\n",
+        encoding="utf-8",
+    )
+    assistant = Assistant(settings=settings, embeddings=HashEmbeddings())
+    assistant.ingest([brief])
+    answer = assistant.ask("How many suspected cases and deaths have been reported since 17 March?", llm="none")
+    assert not answer.refused
+    assert (
+        answer.answer.startswith("1,186 suspected cases and 97 deaths have been reported") and "*" not in answer.answer
+    )
+    assert answer.citations[0].quote.startswith("**1,186 suspected cases and 97 deaths**")
+    _quotes_are_verbatim(assistant, answer)
+    assert unmarked("Use __init__ and 2**3, not **bold** [4].") == "Use init and 2**3, not bold."
