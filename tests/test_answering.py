@@ -35,6 +35,19 @@ def _with_model(assistant: Assistant, *replies: str) -> ScriptedChatModel:
     return model
 
 
+def _on_brief(settings: Settings, tmp_path: Path, text: str, name: str = "brief.txt") -> Assistant:
+    """An assistant with the fake embedder over one brief written to ``tmp_path``."""
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    assistant = Assistant(settings=settings, embeddings=HashEmbeddings())
+    assistant.ingest([tmp_path / name])
+    return assistant
+
+
+def _evidence(text: str, semantic: float = 0.6, lexical: float = 0.5, start: int = 0) -> Evidence:
+    """A retrieved sentence of one brief, with the scores the checks read."""
+    return Evidence("brief.txt", start, start + len(text), 1, text, semantic, lexical)
+
+
 def _quotes_are_verbatim(assistant: Assistant, answer: object) -> None:
     for citation in answer.citations:  # type: ignore[attr-defined]
         assert assistant.store.text(citation.source)[citation.start : citation.end] == citation.quote
@@ -582,14 +595,6 @@ def test_two_sources_that_disagree_are_both_shown_with_their_grades(settings: Se
         _quotes_are_verbatim(assistant, answer)
 
 
-def _on_brief(settings: Settings, tmp_path: Path, text: str) -> Assistant:
-    brief = tmp_path / "brief.txt"
-    brief.write_text(text)
-    assistant = Assistant(settings=settings, embeddings=HashEmbeddings())
-    assistant.ingest([brief])
-    return assistant
-
-
 def test_a_claim_restates_the_question_only_from_a_sentence_about_it(settings: Settings, tmp_path: Path) -> None:
     assistant = _on_brief(
         settings,
@@ -656,11 +661,7 @@ def test_a_who_answer_may_give_the_agent_as_its_sentence_does() -> None:
 
 def test_a_who_answer_that_restates_the_questions_deed_needs_it_in_its_citations() -> None:
     owns = analyze_question("Who owns Meridian Maritime Services?")
-    listed = Evidence(
-        "brief.txt",
-        0,
-        120,
-        1,
+    listed = _evidence(
         "The designated companies are Meridian Maritime Services, Blue Coral Shipping and Hanseatic Tanker Management.",
         0.6,
         0.5,
@@ -668,29 +669,13 @@ def test_a_who_answer_that_restates_the_questions_deed_needs_it_in_its_citations
     # Every word but the question's own "owned" is in the sentence, which relates neither company to the other.
     restated = verify_reply("Meridian Maritime Services is owned by Hanseatic Tanker Management [1].", [listed], owns)
     assert restated[0].supported and not answers(restated[0], owns)
-    owner = Evidence(
-        "brief.txt",
-        0,
-        90,
-        1,
-        "Meridian Maritime Services is owned by Hanseatic Tanker Management, a German firm.",
-        0.6,
-        0.5,
-    )
+    owner = _evidence("Meridian Maritime Services is owned by Hanseatic Tanker Management, a German firm.", 0.6, 0.5)
     assert answers(
         verify_reply("Hanseatic Tanker Management owns Meridian Maritime Services [1].", [owner], owns)[0], owns
     )
     # In the sentence's own words, the reader's reading stands: "urged" for "called on".
     called = analyze_question("Who called on the government to name a mediator?")
-    urged = Evidence(
-        "brief.txt",
-        0,
-        90,
-        1,
-        "The chamber's president, Rasmus Holte, urged the government to appoint a mediator.",
-        0.6,
-        0.5,
-    )
+    urged = _evidence("The chamber's president, Rasmus Holte, urged the government to appoint a mediator.", 0.6, 0.5)
     assert answers(
         verify_reply("Rasmus Holte urged the government to appoint a mediator [1].", [urged], called)[0], called
     )
@@ -698,34 +683,24 @@ def test_a_who_answer_that_restates_the_questions_deed_needs_it_in_its_citations
 
 def test_a_count_rests_on_a_sentence_close_to_the_question_in_meaning_but_not_on_another_count() -> None:
     beds = analyze_question("How big, in beds, is the field hospital set up by the Northgate Relief Consortium?")
-    opened = Evidence(
-        "brief.md", 0, 80, 1, "The Northgate Relief Consortium opened a field hospital at the sports ground.", 0.7, 0.5
-    )
-    has = Evidence("brief.md", 81, 120, 1, "It has 40 beds and a surgical team.", 0.3, 0.2)
+    opened = _evidence("The Northgate Relief Consortium opened a field hospital at the sports ground.", 0.7, 0.5)
+    has = _evidence("It has 40 beds and a surgical team.", 0.3, 0.2, start=81)
     claim = "The field hospital set up by the Northgate Relief Consortium has 40 beds [1][2]."
     # "set up" is the question's, and no sentence covers three quarters of its key terms: the meaning makes it so.
     assert verify_reply(claim, [opened, has], beds)[0].supported
-    far = Evidence(opened.source, 0, 80, 1, opened.text, 0.55, 0.5)
+    far = _evidence(opened.text, 0.55, 0.5)
     assert not verify_reply(claim, [far, has], beds)[0].supported
     # A count of one thing, restated as a count of what the question asks, is no answer however close the sentence.
     killed = analyze_question("How many people have been killed in the Arvel floods so far?")
-    displaced = Evidence("brief.md", 0, 90, 1, "Some 41,300 people are displaced by the Arvel floods so far.", 0.7, 0.6)
+    displaced = _evidence("Some 41,300 people are displaced by the Arvel floods so far.", 0.7, 0.6)
     drafts = verify_reply("Some 41,300 people have been killed in the Arvel floods so far [1].", [displaced], killed)
     assert drafts[0].supported and not answers(drafts[0], killed)
 
 
 def test_a_name_given_a_role_needs_that_role_in_its_citations() -> None:
     captain = analyze_question("What is the name of the Grey Heron's captain?")
-    operator = Evidence(
-        "wire.txt",
-        0,
-        80,
-        1,
-        "The ship's operator, Brandt-Eilers Shipping of Haldenport, denied the accusation.",
-        0.2,
-        0.0,
-    )
-    heron = Evidence("wire.txt", 81, 140, 1, "The Grey Heron was carrying fertiliser, fully declared.", 0.6, 0.4)
+    operator = _evidence("The ship's operator, Brandt-Eilers Shipping of Haldenport, denied the accusation.", 0.2, 0.0)
+    heron = _evidence("The Grey Heron was carrying fertiliser, fully declared.", 0.6, 0.4, start=81)
     # "captain" is the question's one word the claim may add, and it makes the operator the captain.
     drafts = verify_reply(
         "The Grey Heron's captain is Brandt-Eilers Shipping of Haldenport [1][2].", [operator, heron], captain
@@ -765,16 +740,13 @@ def test_a_failed_answer_s_value_is_quoted_from_its_sentence_only_when_the_reade
 
 def test_a_claim_that_restates_the_question_s_verb_rests_first_on_a_sentence_that_states_it() -> None:
     won = analyze_question("Who won the men's singles Wimbledon in 2013?")
-    other = Evidence("a.txt", 0, 40, 1, "Tickets for the 2014 tournament sold out in a day.", 0.3, 0.1)
-    since = Evidence("a.txt", 41, 110, 1, "Wimbledon since the 2013 men's singles final against Andy Murray.", 0.7, 0.9)
-    title = Evidence(
-        "a.txt",
-        111,
-        260,
-        1,
+    other = _evidence("Tickets for the 2014 tournament sold out in a day.", 0.3, 0.1)
+    since = _evidence("Wimbledon since the 2013 men's singles final against Andy Murray.", 0.7, 0.9, start=41)
+    title = _evidence(
         "Andy Murray defeated Novak Djokovic in the final to win the men's singles title at the 2013 Wimbledon.",
         0.7,
         0.8,
+        start=111,
     )
     # Both sentences hold every word but "won"; only the second says who won.
     drafts = verify_reply("Andy Murray won the men's singles Wimbledon in 2013 [1].", [other, since, title], won)
@@ -785,14 +757,12 @@ def test_a_claim_that_restates_the_question_s_verb_rests_first_on_a_sentence_tha
 def test_a_count_in_other_words_than_the_question_s_verb_answers_only_when_the_reader_confirms_it(
     settings: Settings, tmp_path: Path
 ) -> None:
-    brief = tmp_path / "floods.txt"
-    brief.write_text(
+    assistant = _on_brief(
+        settings,
+        tmp_path,
         "Arvel floods update.\n\nSome 41,300 people are displaced across four districts after the river burst its "
         "banks. Army engineers are repairing the embankment.\n",
-        encoding="utf-8",
     )
-    assistant = Assistant(settings=settings, embeddings=HashEmbeddings())
-    assistant.ingest([brief])
     question = "How many people have been forced from their homes by the floods?"
     n = next(k for k, line in _numbered(assistant, question).items() if "41,300" in line)
     # Verified, in the brief's words, but "displaced" is not the question's "forced": the reader is asked.
@@ -814,13 +784,8 @@ def test_a_count_in_other_words_than_the_question_s_verb_answers_only_when_the_r
 def test_an_answer_shows_a_markdown_sentence_without_its_emphasis_and_cites_it_verbatim(
     settings: Settings, tmp_path: Path
 ) -> None:
-    brief = tmp_path / "outbreak.md"
-    brief.write_text(
-        "# Dorvana outbreak\n\n**1,186 suspected cases and 97 deaths** have been reported since 17 March.\n",
-        encoding="utf-8",
-    )
-    assistant = Assistant(settings=settings, embeddings=HashEmbeddings())
-    assistant.ingest([brief])
+    text = "# Dorvana outbreak\n\n**1,186 suspected cases and 97 deaths** have been reported since 17 March.\n"
+    assistant = _on_brief(settings, tmp_path, text, "outbreak.md")
     answer = assistant.ask("How many suspected cases and deaths have been reported since 17 March?", llm="none")
     assert not answer.refused
     assert (

@@ -164,14 +164,24 @@ def test_a_bulleted_count_is_answered_with_its_bound(tmp_path: Path, llm: str) -
     _verbatim(assistant, answer)
 
 
+def _counts_one_not_the_other(assistant: Assistant, asked: str, other: str, count: str) -> None:
+    """``asked`` is answered with ``count``, verbatim; ``other``, about something else, is not."""
+    answer = assistant.ask(asked, llm="embedded")
+    assert not answer.refused and count in answer.answer
+    _verbatim(assistant, answer)
+    wrong = assistant.ask(other, llm="embedded")
+    assert wrong.refused or count not in wrong.answer
+
+
 def test_a_death_toll_answers_how_many_died_but_not_how_many_were_injured(tmp_path: Path) -> None:
     """ "Died" meets the brief's "death toll" by the real embedder's word similarity; "injured" does not."""
     assistant = _on_brief(tmp_path, "kharan.md", QUAKE)
-    died = assistant.ask("How many people have died in the earthquake?", llm="embedded")
-    assert not died.refused and "1,342" in died.answer
-    _verbatim(assistant, died)
-    injured = assistant.ask("How many people were injured in the earthquake?", llm="embedded")
-    assert injured.refused or "1,342" not in injured.answer
+    _counts_one_not_the_other(
+        assistant,
+        "How many people have died in the earthquake?",
+        "How many people were injured in the earthquake?",
+        "1,342",
+    )
 
 
 FLOOD = (
@@ -200,8 +210,5 @@ def test_the_reader_confirms_a_count_in_other_words_but_not_a_count_of_something
     """ "Displaced" is not close to "forced from their homes" for the embedder; the reader, asked, says the sentence
     answers. Asked how many were killed, it does not."""
     assistant = _on_brief(tmp_path, "arvel.txt", FLOOD)
-    forced = assistant.ask("Roughly how many people have been forced from their homes by the flooding?", llm="embedded")
-    assert not forced.refused and "41,300" in forced.answer
-    _verbatim(assistant, forced)
-    killed = assistant.ask("How many people have been killed by the flooding?", llm="embedded")
-    assert killed.refused or "41,300" not in killed.answer
+    forced = "Roughly how many people have been forced from their homes by the flooding?"
+    _counts_one_not_the_other(assistant, forced, "How many people have been killed by the flooding?", "41,300")
