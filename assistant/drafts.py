@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from index import sentence_spans
 from index.terms import STOPWORDS, content_terms, name_term, normalize_term
@@ -195,9 +195,11 @@ def valued_sentences(reply: str, numbered: Sequence[Evidence], question: Questio
     found: list[tuple[str, Evidence]] = []
     for claim in parse_reply(reply, _split_sentences, len(numbered)):
         values = _values(claim.text) - _values(question.text)
+        # A count in its sentence's words, not the question's verb, is the reader's to judge too ("displaced").
+        asked = question if restates_the_verb(claim.text, question) else replace(question, count_verb="")
         for n in claim.cited:
             item = numbered[n - 1]
-            if values & _values(item.text) and _holds_the_fact(item, question):
+            if values & _values(item.text) and _holds_the_fact(item, asked):
                 found.append((claim.text, item))
     return found
 

@@ -151,7 +151,7 @@ _BOUNDS = {
     "upwards of": "above",
     "in excess of": "above",
 }
-_BOUND = re.compile(r"\b(" + "|".join(_BOUNDS) + r")\s+(?:an?\s+)?[$€£]?$", re.IGNORECASE)
+_BOUND = re.compile(r"\b(" + "|".join(_BOUNDS) + r")\s+(?:an?\s+)?[*_]*[$€£]?$", re.IGNORECASE)
 
 
 def _bounded_numbers(text: str) -> list[tuple[str, str]]:

@@ -794,3 +794,17 @@ def test_an_answer_shows_a_markdown_sentence_without_its_emphasis_and_cites_it_v
     assert answer.citations[0].quote.startswith("**1,186 suspected cases and 97 deaths**")
     _quotes_are_verbatim(assistant, answer)
     assert unmarked("Use __init__ and 2**3, not **bold** [4].") == "Use init and 2**3, not bold."
+
+
+def test_a_count_that_drops_its_bound_is_quoted_with_it_when_the_reader_confirms_its_sentence(
+    settings: Settings, tmp_path: Path
+) -> None:
+    text = "# Floods\n\nAn estimated **41,300 people** are displaced across four districts after the river rose.\n"
+    assistant = _on_brief(settings, tmp_path, text, "floods.md")
+    question = "How many people have been forced from their homes by the floods?"
+    n = next(k for k, line in _numbered(assistant, question).items() if "41,300" in line)
+    # "41,300" without "An estimated" fails; its sentence holds the count, in other words than "forced": asked.
+    checker = _with_model(assistant, f"41,300 people are displaced across four districts [{n}].", "yes", "yes")
+    answer = assistant.ask(question, llm="scripted")
+    assert answer.answer.startswith("An estimated 41,300 people are displaced") and len(checker.prompts) == 3
+    _quotes_are_verbatim(assistant, answer)

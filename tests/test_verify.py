@@ -147,3 +147,10 @@ def test_a_title_the_question_gave_may_be_restated() -> None:
     claim = "Emmanuel Macron won the French Presidential Election 2017."
     assert check_claim(claim, cited, question, restated=question).supported
     assert not check_claim(claim, cited, question).supported
+
+
+def test_a_bound_holds_across_markdown_emphasis() -> None:
+    cited = ["An estimated **41,300 people** are displaced across four districts."]
+    assert not check_claim("41,300 people are displaced across four districts.", cited).supported
+    assert check_claim("An estimated 41,300 people are displaced across four districts.", cited).supported
+    assert check_claim("About 41,300 people are displaced across four districts.", cited).supported
