@@ -78,11 +78,11 @@ _ABOUT_A_BRIEF = re.compile(
     re.I,
 )
 _BULLET_TOKENS = 48
+"""Most tokens an overview bullet may take (a bullet is at most about 20 words)."""
 _CHECK_TOKENS = 3
 """A check's reply is one word: yes or no."""
 _CHECKED_SENTENCES = 2
 """The most sentences a failed answer's value is checked in (two model calls each)."""
-"""Most tokens an overview bullet may take (a bullet is at most about 20 words)."""
 _LEAD_CHARS = 400
 """How much of a brief's opening an overview request may name it by ("the Second Thomas Shoal brief")."""
 _ANAPHORA = re.compile(
@@ -300,8 +300,9 @@ def _count_confirmed(
     loose = replace(analysis, count_verb="")
     for draft in [d for d in drafts if d.supported][:_CHECKED_SENTENCES]:
         counted = next((e for e in draft.evidence if numbers(e.text) & numbers(draft.text)), None)
+        # "41,300 people have been killed" from a count of the displaced claims the question's verb: never asked.
         if counted is None or restates_the_verb(draft.text, analysis) or not answers(draft, loose, similar):
-            continue  # "41,300 people have been killed" claims the question's verb, which its sentence lacks
+            continue
         if affirms(_ask(backend, answers_prompt(asked, counted), _CHECK_TOKENS)):
             return draft
     return None
