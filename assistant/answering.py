@@ -35,7 +35,6 @@ from .drafts import (
     clear_answer,
     on_topic,
     pointed_sentence,
-    restates_the_verb,
     unmarked,
     useful,
     valued_sentences,
@@ -43,7 +42,7 @@ from .drafts import (
 )
 from .errors import BriefError
 from .evidence import Evidence, SentenceEmbeddingCache, coverage, select_evidence
-from .grounding import Question, WordSimilarity, analyze_question, has_candidate
+from .grounding import Question, WordSimilarity, analyze_question, has_candidate, restates_the_verb
 from .lists import list_answer, list_question
 from .llm import is_reader
 from .overview import is_overview_question, overview_answer, select_overview_sentences
@@ -262,12 +261,12 @@ def _stream_reply(
         raise backend.error(error) from error
 
 
-def _ask(backend: Backend, messages: list[BaseMessage], max_tokens: int) -> str:
-    """The model's whole reply, not streamed to the user."""
+def _says_yes(backend: Backend, messages: list[BaseMessage]) -> bool:
+    """Whether the model answers a yes-or-no check with yes (its reply is not streamed to the user)."""
     reply: list[str] = []
-    for _ in _stream_reply(backend, messages, reply, max_tokens):
+    for _ in _stream_reply(backend, messages, reply, _CHECK_TOKENS):
         pass
-    return "".join(reply)
+    return affirms("".join(reply))
 
 
 def _confirmed(
@@ -279,9 +278,7 @@ def _confirmed(
     says. The sentence is then quoted verbatim, never the claim.
     """
     for claim, item in valued_sentences(reply, numbered, analysis)[:_CHECKED_SENTENCES]:
-        if affirms(_ask(backend, answers_prompt(asked, item), _CHECK_TOKENS)) and affirms(
-            _ask(backend, states_prompt(claim, item), _CHECK_TOKENS)
-        ):
+        if _says_yes(backend, answers_prompt(asked, item)) and _says_yes(backend, states_prompt(claim, item)):
             return item
     return None
 
@@ -303,7 +300,7 @@ def _count_confirmed(
         # "41,300 people have been killed" from a count of the displaced claims the question's verb: never asked.
         if counted is None or restates_the_verb(draft.text, analysis) or not answers(draft, loose, similar):
             continue
-        if affirms(_ask(backend, answers_prompt(asked, counted), _CHECK_TOKENS)):
+        if _says_yes(backend, answers_prompt(asked, counted)):
             return draft
     return None
 

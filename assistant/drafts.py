@@ -16,16 +16,16 @@ from index.terms import STOPWORDS, content_terms, name_term, normalize_term
 
 from .evidence import Evidence
 from .grounding import (
-    PARAPHRASE,
     AnswerType,
     Question,
-    asked_verb,
     entities,
     has_candidate,
     holds_the_verb,
+    holds_word,
     informative_terms,
     matches_numbers,
     names_another_period,
+    restates_the_verb,
 )
 from .reader import parse_reply
 from .verify import WordSimilarity, check_claim, date_expressions, numbers
@@ -38,7 +38,6 @@ __all__ = [
     "clear_answer",
     "on_topic",
     "pointed_sentence",
-    "restates_the_verb",
     "unmarked",
     "useful",
     "valued_sentences",
@@ -286,12 +285,6 @@ def answers(draft: Draft, question: Question, similar: WordSimilarity | None = N
     return has_candidate(draft.text, question, similar) and not names_another_period(rests_on, question)
 
 
-def restates_the_verb(claim: str, question: Question) -> bool:
-    """Whether the claim uses the question's verb, what a *who* or *how many* question asks was done."""
-    verb = asked_verb(question)
-    return bool(verb) and normalize_term(verb) in content_terms(claim)
-
-
 _IDENTITY = re.compile(r"^(?:[\w’'-]+\s+){0,6}?([a-z]+)\s+(?:is|was|are|were)\s+(?:the\s+)?[A-Z]")
 """A claim that names who or what fills a role: "The Grey Heron's captain is Brandt-Eilers Shipping"."""
 
@@ -303,13 +296,7 @@ def _role_as_cited(claim: str, cited: str, similar: WordSimilarity | None) -> bo
     Shipping, denied the accusation".
     """
     match = _IDENTITY.match(claim)
-    if not match or match.group(1) in STOPWORDS:
-        return True
-    role = match.group(1)
-    words = [w.lower() for w in re.findall(r"[^\W_]+", cited) if w.lower() not in STOPWORDS]
-    if normalize_term(role) in {normalize_term(w) for w in words}:
-        return True
-    return similar is not None and similar(role, words) >= PARAPHRASE
+    return not match or match.group(1) in STOPWORDS or holds_word(cited, match.group(1), similar)
 
 
 _BY_AGENT = re.compile(r"\b(?:was|were|is|are|been)\s+((?:[a-z]+\s+){1,2}by\s+(?:[\w’'-]+\s+){0,4}[\w’'-]+)")

@@ -22,14 +22,15 @@ __all__ = [
     "WordSimilarity",
     "Question",
     "analyze_question",
-    "asked_verb",
     "entities",
     "has_candidate",
     "holds_the_verb",
+    "holds_word",
     "matches_numbers",
     "informative_terms",
     "mentions_date",
     "names_another_period",
+    "restates_the_verb",
     "spell_quarters",
 ]
 
@@ -397,7 +398,7 @@ def has_candidate(sentence: str, question: Question, similar: WordSimilarity | N
         nouns = question.counted
         counted = {normalize_term(w) for w in nouns}
         if counted and counted <= _ANYONE:
-            return bool(numbers) and _holds_the_predicate(sentence, question.count_verb, similar)
+            return bool(numbers) and holds_word(sentence, question.count_verb, similar)
         if counted:
             # "How many crew members…?" is answered by a number of crew members, not by any number: the counted noun
             # is among the next four words that carry meaning ("4,200 members of the Dockworkers' Union"), or, by
@@ -459,28 +460,33 @@ def _how_many(question: str) -> tuple[tuple[str, ...], str]:
     return counted, "" if verb.lower() in STOPWORDS else verb
 
 
-def _holds_the_predicate(sentence: str, verb: str, similar: WordSimilarity | None) -> bool:
-    """Whether ``sentence`` holds ``verb``, what a "how many people" question's people did or underwent.
+def holds_word(sentence: str, word: str, similar: WordSimilarity | None) -> bool:
+    """Whether ``sentence`` holds ``word`` as it is or, by ``similar``, a word close to it ("deaths" for "died").
 
-    It is found as it is or, by ``similar``, as a word close to it ("deaths" for "died"). A question with no such
-    verb asks for any count of people.
+    An empty ``word`` asks for nothing, so it is held.
     """
-    if not verb:
+    if not word:
         return True
     held = [w.lower() for w in _TOKEN.findall(sentence) if w.lower() not in STOPWORDS]
-    if normalize_term(verb) in {normalize_term(w) for w in held}:
+    if normalize_term(word) in {normalize_term(w) for w in held}:
         return True
-    return similar is not None and similar(verb.lower(), held) >= PARAPHRASE
+    return similar is not None and similar(word.lower(), held) >= PARAPHRASE
 
 
-def asked_verb(question: Question) -> str:
+def _asked_verb(question: Question) -> str:
     """The verb of what a *who* or *how many* question asks was done or undergone, as written, or ""."""
     return question.word(question.deed) if question.deed else question.count_verb
 
 
+def restates_the_verb(claim: str, question: Question) -> bool:
+    """Whether the claim uses the question's verb, what a *who* or *how many* question asks was done."""
+    verb = _asked_verb(question)
+    return bool(verb) and normalize_term(verb) in content_terms(claim)
+
+
 def holds_the_verb(sentence: str, question: Question, similar: WordSimilarity | None) -> bool:
-    """Whether ``sentence`` holds the question's :func:`asked_verb`, or a word close to it."""
-    return _holds_the_predicate(sentence, asked_verb(question), similar)
+    """Whether ``sentence`` holds the question's verb (see :func:`restates_the_verb`), or a word close to it."""
+    return holds_word(sentence, _asked_verb(question), similar)
 
 
 def mentions_date(sentence: str) -> bool:
