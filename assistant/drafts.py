@@ -107,6 +107,9 @@ def verify_reply(
     restatable = _restatable(question)
 
     def holds(claim: str, group: Sequence[Evidence]) -> bool:
+        # Sentences that hold none of the claim's values, and do not run on from one that does, lend it no words:
+        # "Dragan Petrov promised to renationalise the railways" is not Petrov's sentence plus Reyes's.
+        group = _linked(claim, group, question)
         restated = restatable if _restates(question, group, claim) else ()
         return check_claim(
             claim, [e.text for e in group], question.terms, similar, restated, 0 if strict else 1
@@ -130,6 +133,38 @@ def verify_reply(
             logger.debug("claim %r cites %s: %s", claim.text, list(claim.cited), "; ".join(shown) or "unsupported")
         drafts.append(Draft(claim.text, tuple(support or ()), support is not None))
     return drafts
+
+
+_RUNS_ON = re.compile(r"[\W_]*(?:he|she|it|they|his|her|its|their|this|these|those|that|the|such)\b", re.I)
+"""The opening of a sentence that runs on from the one before: "They replaced French forces…"."""
+
+
+def _linked(claim: str, group: Sequence[Evidence], question: Question) -> list[Evidence]:
+    """The sentences of ``group`` that hold a value the claim gives, and those that run on from or into them.
+
+    A value is a number, date or name the claim gives and the question does not. Two sentences run on when they
+    stand next to each other in one paragraph and the second opens with a pronoun or "the". A group where no sentence
+    holds a value stays whole.
+    """
+    values = _value_words(claim)
+    held = [e for e in group if values & _value_words(e.text)]
+    if len(group) < 2 or not held:
+        return list(group)
+    ordered = sorted(group, key=lambda e: (e.source, e.start))
+    runs = [
+        (a, b)
+        for a, b in zip(ordered, ordered[1:], strict=False)
+        if a.source == b.source and a.paragraph == b.paragraph and 0 <= b.start - a.end <= 4 and _RUNS_ON.match(b.text)
+    ]
+    linked = set(map(id, held))
+    grown = True
+    while grown:
+        grown = False
+        for a, b in runs:
+            if (id(a) in linked) != (id(b) in linked):
+                linked |= {id(a), id(b)}
+                grown = True
+    return [e for e in group if id(e) in linked]
 
 
 def answering_sentence(question: Question, evidence: Sequence[Evidence]) -> Evidence | None:
@@ -206,6 +241,12 @@ def valued_sentences(reply: str, numbered: Sequence[Evidence], question: Questio
 def _values(text: str) -> set[str]:
     """The numbers, dates and names of ``text``, each in one canonical spelling."""
     return numbers(text) | date_expressions(text) | {name_term(name) for name in entities(text)}
+
+
+def _value_words(text: str) -> set[str]:
+    """Like :func:`_values`, but a name word by word, so that "Petrov" holds "Dragan Petrov"."""
+    names = (w for name in entities(text) for w in re.findall(r"[^\W_]+", name))
+    return numbers(text) | date_expressions(text) | {name_term(w) for w in names if w.lower() not in STOPWORDS}
 
 
 def _restatable(question: Question) -> set[str]:

@@ -697,6 +697,32 @@ def test_a_count_rests_on_a_sentence_close_to_the_question_in_meaning_but_not_on
     assert drafts[0].supported and not answers(drafts[0], killed)
 
 
+def test_a_cited_sentence_lends_words_only_if_it_shares_a_name_with_the_claim_or_runs_on_from_one() -> None:
+    platform = analyze_question("What does Dragan Petrov campaign on?")
+    reyes = Evidence(
+        "brief.txt",
+        0,
+        84,
+        1,
+        "Reyes, who leads the Social Renewal party, campaigns on renationalising the railways.",
+        0.5,
+        0.3,
+    )
+    petrov = Evidence(
+        "brief.txt", 86, 160, 2, "The third-placed candidate, Dragan Petrov, endorsed Reyes on 12 November.", 0.6, 0.4
+    )
+    spliced = verify_reply("Dragan Petrov campaigns on renationalising the railways [1][2].", [reyes, petrov], platform)
+    assert not spliced[0].supported
+    # A sentence that runs on from the named one (next to it, opening with a pronoun) lends its words.
+    replaced = analyze_question("What did the Wagner fighters do in Mali?")
+    arrived = _evidence("Wagner fighters arrived in Mali in December 2021.", 0.6, 0.5)
+    they = _evidence("They replaced the departing peacekeepers.", 0.4, 0.1, start=len(arrived.text) + 1)
+    claim = "The Wagner fighters replaced the departing peacekeepers in Mali [1][2]."
+    assert verify_reply(claim, [arrived, they], replaced)[0].supported
+    apart = Evidence("brief.txt", 400, 441, 3, they.text, 0.4, 0.1)
+    assert not verify_reply(claim, [arrived, apart], replaced)[0].supported
+
+
 def test_a_name_given_a_role_needs_that_role_in_its_citations() -> None:
     captain = analyze_question("What is the name of the Grey Heron's captain?")
     operator = _evidence("The ship's operator, Brandt-Eilers Shipping of Haldenport, denied the accusation.", 0.2, 0.0)
