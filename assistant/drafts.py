@@ -182,7 +182,19 @@ def clear_answer(question: Question, evidence: Sequence[Evidence]) -> Evidence |
     have been displaced" for "How many people have been displaced?").
     """
     item = answering_sentence(question, evidence)
-    return item if item is not None and item.lexical >= _ABOUT_THE_QUESTION else None
+    if item is None or item.lexical < _ABOUT_THE_QUESTION:
+        return None
+    # Against the reader's word, a sentence must name what the question names: a count of those who fled Sudan
+    # "to other countries, including … Chad" does not say how many fled to Egypt.
+    # (A capital or a demonym stands for its country: "Beijing" names China.)
+    named = {normalize_term(name) for name in _name_words(question.text)}
+    return item if named <= set(content_terms(item.text)) else None
+
+
+def _name_words(text: str) -> set[str]:
+    """The words of the names of ``text``, each as :func:`name_term` spells it ("Sudan", "Egypt")."""
+    words = (w for name in entities(text) for w in re.findall(r"[^\W\d_]{2,}", name))
+    return {name_term(w) for w in words if w.lower() not in STOPWORDS}
 
 
 def _holds_the_fact(item: Evidence, question: Question) -> bool:
@@ -245,8 +257,7 @@ def _values(text: str) -> set[str]:
 
 def _value_words(text: str) -> set[str]:
     """Like :func:`_values`, but a name word by word, so that "Petrov" holds "Dragan Petrov"."""
-    names = (w for name in entities(text) for w in re.findall(r"[^\W_]+", name))
-    return numbers(text) | date_expressions(text) | {name_term(w) for w in names if w.lower() not in STOPWORDS}
+    return numbers(text) | date_expressions(text) | _name_words(text)
 
 
 def _restatable(question: Question) -> set[str]:

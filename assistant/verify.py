@@ -8,6 +8,7 @@ A claim passes only when, against the text of its citations alone:
 - every name is there, as written, as its demonym or as its acronym (``Georgian`` is supported by ``Georgia``,
   ``UN`` by ``United Nations``; ``Moscow`` is not supported by ``Russian``); a title the question gave may be
   restated, but not a place it gave;
+- it gives a cause ("because", "due to") only where its citations give one ("the cause was", "which is why", "after");
 - it negates nothing the citations do not negate, and affirms nothing they negate ("endorsed" for "has not
   endorsed");
 - two names keep their roles: ``A struck B`` is not supported by ``B struck A``, nor ``A was detained`` by
@@ -99,6 +100,16 @@ _GENERIC = frozenset(
     for w in "passage passages sentence sentences brief briefs text document report reported mention mentioned "
     "information context question answer according state stated say said due because".split()
 )
+
+
+_CAUSE = re.compile(r"\b(?:because|due to|owing to|as a result|caused by|the reason)\b", re.IGNORECASE)
+"""A claim that gives a cause: "behind schedule because the vessels performed well"."""
+_CAUSAL = re.compile(
+    r"\b(?:because|due|owing|result(?:s|ed)?|caus(?:e|es|ed|ing)|reasons?|why|after|following|blamed|attributed|"
+    r"so|therefore|thus|led|leads?|prompt(?:s|ed)?|since|forc(?:e|es|ed)|amid)\b",
+    re.IGNORECASE,
+)
+"""A word by which a sentence gives a cause ("the principal cause was", "which is why", "after talks collapsed")."""
 
 
 _PLACE_NAMES = frozenset(
@@ -325,6 +336,8 @@ def check_claim(
         words = [name_term(w) for w in _WORD.findall(name) if w.lower() not in STOPWORDS]
         if name not in abbreviated and any(w not in cited_names and w not in given for w in words):
             return Verdict(False, f"a name not in its citations: {name}")
+    if _CAUSE.search(claim) and not _CAUSAL.search(joined):
+        return Verdict(False, "a cause its citations do not give")
     if NEGATION.search(claim) and not NEGATION.search(joined):
         return Verdict(False, "a negation its citations do not make")
     negated = {normalize_term(m.group(1)) for m in _NEGATED.finditer(joined)} - {""}

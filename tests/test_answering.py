@@ -7,7 +7,7 @@ import pytest
 
 from assistant import Assistant
 from assistant.citations import Answer
-from assistant.drafts import answers, unmarked, verify_reply
+from assistant.drafts import answers, clear_answer, unmarked, verify_reply
 from assistant.errors import LLMError
 from assistant.evidence import Evidence, coverage
 from assistant.grounding import AnswerType, analyze_question, has_candidate, informative_terms, matches_numbers
@@ -626,6 +626,22 @@ def test_a_plain_answer_outweighs_a_reader_that_declines(settings: Settings, tmp
     # Where no sentence holds most of what is asked, the reader's "not in the briefs" stands.
     _with_model(assistant, "The briefs do not say.")
     assert assistant.ask("How many people were injured in the aftershocks?", llm="scripted").refused
+
+
+def test_against_a_reader_that_declines_a_sentence_must_name_what_the_question_names() -> None:
+    fled = analyze_question("How many people have fled Sudan to Egypt?")
+    chad = _evidence(
+        "About 1.4 million people have fled Sudan to other countries, including 555,000 to Chad.", 0.7, 0.8
+    )
+    assert clear_answer(fled, [chad]) is None
+    egypt = _evidence("About 310,000 people have fled Sudan to Egypt since April.", 0.7, 1.0)
+    assert clear_answer(fled, [egypt, chad]) is egypt
+    # A capital stands for its country: "Beijing" names China.
+    involved = analyze_question("Is China directly involved in the Ukrainian conflict?")
+    beijing = _evidence(
+        "Beijing, despite not being directly involved in the Ukrainian conflict, watches closely.", 0.6, 0.9
+    )
+    assert clear_answer(involved, [beijing]) is beijing
 
 
 def test_a_date_question_is_restated_only_from_a_sentence_dating_it_with_the_claimed_date() -> None:

@@ -154,3 +154,12 @@ def test_a_bound_holds_across_markdown_emphasis() -> None:
     assert not check_claim("41,300 people are displaced across four districts.", cited).supported
     assert check_claim("An estimated 41,300 people are displaced across four districts.", cited).supported
     assert check_claim("About 41,300 people are displaced across four districts.", cited).supported
+
+
+def test_a_cause_needs_a_cause_in_its_citations() -> None:
+    # Every word is there, but the two facts stand side by side: neither is given as the other's cause.
+    trials = ["The programme is behind schedule.", "The first two vessels were performing well in sea trials."]
+    claim = "The programme is behind schedule because the first two vessels were performing well in sea trials."
+    assert not check_claim(claim, trials).supported
+    cause = ["Every hull is behind schedule. The ministry states that the principal cause was the gearbox failure."]
+    assert check_claim("Every hull is behind schedule because of the gearbox failure.", cause).supported
