@@ -10,7 +10,7 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .documents import SourceDocument
@@ -67,6 +67,20 @@ def _html(data: bytes, name: str) -> tuple[str, str | None, str | None]:
     date = str(meta.get("content"))[:10] if meta and meta.get("content") else None
     if soup.head:
         soup.head.decompose()
+    # A table of data (no paragraphs, lists or tables in its cells) becomes one paragraph per row; a layout table
+    # (a page laid out in cells) keeps each cell a paragraph of its own.
+    for table in reversed(soup.find_all("table")):
+        if table.find(["p", "li", "ul", "ol", "div", "table", "blockquote"]):
+            continue
+        rows = [tr.find_all(["td", "th"]) for tr in table.find_all("tr")]
+        header = bool(rows) and bool(rows[0]) and all(cell.name == "th" for cell in rows[0])
+        lines = _table_rows([[cell.get_text(" ", strip=True) for cell in row] for row in rows], header)
+        replacement = soup.new_tag("div")
+        for line in lines:
+            paragraph = soup.new_tag("p")
+            paragraph.string = line
+            replacement.append(paragraph)
+        table.replace_with(replacement)
     blocks = soup.find_all(["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "th"])
     paragraphs = [" ".join(b.get_text(" ", strip=True).split()) for b in blocks if not b.find(["p", "li"])]
     if not any(paragraphs):
@@ -140,18 +154,41 @@ def _unpacked(data: bytes, name: str, max_bytes: int) -> bytes:
     return repacked.getvalue()
 
 
+def _table_rows(rows: Sequence[Sequence[str]], header: bool) -> list[str]:
+    """One paragraph per row of a table; under a ``header`` row, each cell after its column's name.
+
+    ``[["Vessel", "Status"], ["ANS Skarn", "Delivered"]]`` -> ``["Vessel: ANS Skarn; Status: Delivered"]``, so a row
+    says what each of its figures is. A row whose cells do not match the header's is joined with " | ".
+    """
+    cleaned = [[" ".join(cell.split()) for cell in row] for row in rows]
+    cleaned = [row for row in cleaned if any(row)]
+    names = cleaned[0] if header and len(cleaned) > 1 else None
+    lines = []
+    for row in cleaned[1:] if names else cleaned:
+        if names and len(row) == len(names):
+            lines.append("; ".join(f"{n}: {c}" if n else c for n, c in zip(names, row, strict=True) if c))
+        else:
+            lines.append(" | ".join(c for c in row if c))
+    return lines
+
+
 def _docx(data: bytes, name: str) -> tuple[str, str | None, str | None]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
 
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as error:
         raise IngestError(f"{name}: corrupt or unreadable Word document ({error})") from None
-    paragraphs = [" ".join(p.text.split()) for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            paragraphs.append(" | ".join(" ".join(cell.text.split()) for cell in row.cells))
+    paragraphs: list[str] = []
+    for part in document.iter_inner_content():  # paragraphs and tables, in the document's order
+        if isinstance(part, Table):
+            rows = [[cell.text for cell in row.cells] for row in part.rows]
+            # Word marks no header cells: a first row without figures is taken as the columns' names.
+            paragraphs += _table_rows(rows, header=bool(rows) and not any(re.search(r"\d", c) for c in rows[0]))
+        else:
+            paragraphs.append(" ".join(part.text.split()))
     title = document.core_properties.title or None
     return "\n\n".join(p for p in paragraphs if p), title, None
 

@@ -71,6 +71,47 @@ def test_html_drops_scripts_and_keeps_paragraphs(tmp_path: Path) -> None:
     assert document.text == "Kursk\n\nNorth Korean units were seen.\n\nNATO watched."
 
 
+def test_an_html_table_gives_one_paragraph_per_row_each_cell_after_its_column(tmp_path: Path) -> None:
+    html = (
+        "<h2>Delivery schedule</h2><table><tr><th>Vessel</th><th>Original delivery</th><th>Revised delivery</th></tr>"
+        "<tr><td>ANS Corrie</td><td>30 April 2025</td><td>31 March 2026</td></tr>"
+        "<tr><td>ANS Heldra</td><td>31 October 2025</td><td></td></tr></table><p>Every hull is late.</p>"
+    )
+    (tmp_path / "t.html").write_text(html, encoding="utf-8")
+    assert load_document(tmp_path / "t.html", LIMIT).text == (
+        "Delivery schedule\n\n"
+        "Vessel: ANS Corrie; Original delivery: 30 April 2025; Revised delivery: 31 March 2026\n\n"
+        "Vessel: ANS Heldra; Original delivery: 31 October 2025\n\n"
+        "Every hull is late."
+    )
+    # Without header cells a row is its cells in order; a page laid out in a table keeps each cell's paragraphs.
+    plain = "<table><tr><td>ANS Skarn</td><td>Delivered</td></tr></table>"
+    layout = "<table><tr><td><p>Drones were used.</p><p>NATO watched.</p></td><td><p>Sidebar</p></td></tr></table>"
+    (tmp_path / "p.html").write_text(plain + layout, encoding="utf-8")
+    assert load_document(tmp_path / "p.html", LIMIT).text == (
+        "ANS Skarn | Delivered\n\nDrones were used.\n\nNATO watched.\n\nSidebar"
+    )
+
+
+def test_a_word_table_stands_where_it_is_each_row_one_paragraph(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Casualties by district.")
+    table = document.add_table(rows=3, cols=2)
+    for row, cells in zip(
+        table.rows, [("District", "Displaced"), ("Corby Flats", "9,400"), ("Harrow", "")], strict=True
+    ):
+        for cell, text in zip(row.cells, cells, strict=True):
+            cell.text = text
+    document.add_paragraph("Figures are provisional.")
+    document.save(str(tmp_path / "w.docx"))
+    assert load_document(tmp_path / "w.docx", LIMIT).text == (
+        "Casualties by district.\n\nDistrict: Corby Flats; Displaced: 9,400\n\nDistrict: Harrow\n\n"
+        "Figures are provisional."
+    )
+
+
 def test_pdf_text_is_extracted(tmp_path: Path) -> None:
     _make_pdf(tmp_path / "p.pdf", "Moldova held a referendum on October 20.")
     document = load_document(tmp_path / "p.pdf", LIMIT)
