@@ -175,9 +175,24 @@ def _answer_type(lowered: str) -> AnswerType:
     found = [
         (match.start(), rank, kind)
         for rank, (kind, pattern) in enumerate(_TYPE_PATTERNS)
-        if (match := pattern.search(lowered))
+        for match in pattern.finditer(lowered)
+        if not _relative(lowered, match.start())
     ]
     return min(found)[2] if found else AnswerType.OTHER
+
+
+_CLAUSE_OPENERS = frozenset(
+    "and or but to in on at by for from of with about than as since until after before whether if that "
+    "is are was were did does do has have had will would can could should".split()
+)
+
+
+def _relative(lowered: str, start: int) -> bool:
+    """Whether the "who", "when" or "where" at ``start`` opens a relative clause: "the minister who went…"."""
+    if not re.match(r"(?:who|whom|whose|when|where)\b", lowered[start:]):
+        return False
+    before = re.search(r"([a-z’'-]+)\s+$", lowered[:start])
+    return before is not None and before.group(1) not in _CLAUSE_OPENERS
 
 
 _QUESTION_VERB = re.compile(r"\bwho\s+(?:(?:did|does|do|has|have|had|first|also|then|later|\w+ly)\s+)*([a-z]+)", re.I)
@@ -199,7 +214,7 @@ def analyze_question(text: str) -> Question:
         term = normalize_term(word)
         if word.lower() not in STOPWORDS and term not in _QUESTION_WORDS and len(term) > 1:
             pairs.setdefault(term, word.lower())
-    deed = _QUESTION_VERB.search(text)
+    deed = next((m for m in _QUESTION_VERB.finditer(text) if not _relative(text.lower(), m.start())), None)
     two_part = text.count("?") > 1 or bool(re.search(r"\b(and|also) (what|who|when|where|why|how|which)\b", lowered))
     # The noun asked for, past names and places: "Which Russian port…?", "Which Chinese Coast Guard vessel's…?".
     asked = re.match(r"\s*(?:which|what)\b(.*)", text, re.IGNORECASE)

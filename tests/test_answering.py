@@ -68,10 +68,19 @@ def _quotes_are_verbatim(assistant: Assistant, answer: object) -> None:
         ("Who was president when the war began?", AnswerType.PERSON),
         ("When did the company report revenue of $5 billion?", AnswerType.DATE),
         ("What was the unemployment rate in February?", AnswerType.NUMBER),
+        # A "who" after a noun opens a relative clause; the question is still "what".
+        ("According to the minister who visited the quay, what happened to the master?", AnswerType.OTHER),
+        ("When did the minister who resigned leave office?", AnswerType.DATE),
+        ("And who signed it?", AnswerType.PERSON),
     ],
 )
 def test_answer_type(question: str, kind: AnswerType) -> None:
     assert analyze_question(question).answer_type is kind
+
+
+def test_a_relative_who_gives_the_question_no_deed() -> None:
+    assert analyze_question("According to the minister who visited the quay, what happened?").deed == ""
+    assert analyze_question("Who visited the quay?").deed == normalize_term("visited")
 
 
 def test_the_question_s_numbers_must_be_in_the_sentence_however_a_quarter_is_written() -> None:
