@@ -10,6 +10,7 @@ import io
 import re
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -102,8 +103,51 @@ def _pdf(data: bytes, name: str) -> tuple[str, str | None, str | None]:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as error:
         raise IngestError(f"{name}: corrupt or unreadable PDF ({error})") from None
-    text = "\n\n".join(" ".join(page.split()) for page in pages if page.strip())
-    return text, title, None
+    return _pdf_text(pages), title, None
+
+
+_LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl"})
+_LIST_ITEM = re.compile(r"(?:[•▪◦●■*–—-]|\d{1,2}[.)]|[a-z][.)])\s")
+_PAGE_NUMBER = re.compile(r"(?:page\s*)?\d{1,3}(?:\s*(?:/|of)\s*\d{1,3})?", re.IGNORECASE)
+_FULL_LINE = 0.85
+"""A line shorter than this share of a full line (the 80th percentile of line lengths) ends its paragraph."""
+
+
+def _pdf_text(pages: Sequence[str]) -> str:
+    """A PDF's page texts as paragraphs: wrapped lines joined, running heads, feet and page numbers left out.
+
+    A PDF keeps lines, not paragraphs: a line well short of a full one ends a paragraph (its last line, or a
+    heading), and a list item starts one. A line that recurs among the first or last two lines of several pages,
+    digits aside ("Digest 1/3", "Digest 2/3"), is a running head or foot.
+    """
+
+    def shape(line: str) -> str:
+        return re.sub(r"\d+", "#", line)
+
+    paged = [[" ".join(line.split()) for line in page.translate(_LIGATURES).splitlines()] for page in pages]
+    paged = [[line for line in lines if line] for lines in paged]
+    edges = Counter(shape(line) for lines in paged for line in {*lines[:2], *lines[-2:]})
+    running = {form for form, count in edges.items() if count >= 2} if len(paged) > 1 else set()
+    body = [
+        line
+        for lines in paged
+        for index, line in enumerate(lines)
+        if not (shape(line) in running and (index < 2 or index >= len(lines) - 2))
+        and not _PAGE_NUMBER.fullmatch(line)
+    ]
+    full = sorted(len(line) for line in body)[int(0.8 * len(body))] if body else 0
+    paragraphs: list[str] = []
+    current = ""
+    for line in body:
+        if current and _LIST_ITEM.match(line):
+            paragraphs.append(current)
+            current = ""
+        # A word broken at a hyphen keeps it ("rain-" + "soaked"): a hyphen cannot be told from a soft one.
+        current = current + line if current.endswith("-") and line[:1].islower() else f"{current} {line}".strip()
+        if len(line) < _FULL_LINE * full:
+            paragraphs.append(current)
+            current = ""
+    return "\n\n".join([*paragraphs, current] if current else paragraphs)
 
 
 def _unpacked(data: bytes, name: str, max_bytes: int) -> bytes:

@@ -118,6 +118,39 @@ def test_pdf_text_is_extracted(tmp_path: Path) -> None:
     assert "Moldova held a referendum on October 20." in document.text
 
 
+def test_a_pdfs_wrapped_lines_become_paragraphs_without_running_heads() -> None:
+    from index.loaders import _pdf_text
+
+    lines = [
+        "Ferry capsizes in the Kessary Strait",
+        "KESSARY PORT, 8 October — At least 37 people died when the passenger ferry Sorrel Bay overturned",
+        "in heavy swell late on Tuesday evening. Coastguard crews and fishing boats pulled 112 survivors",
+        "from the water overnight.",
+        "• Sailings are suspended until the fleet has been inspected and its ballast records examined, the",
+        "minister said.",
+        "Landslide buries hamlets",
+        "ORSK, 7 October — Rescuers working with shovels have recovered the bodies of 14 villagers after a rain-",
+    ]
+    foot = ["9/10/25, 2:43 PM The Morning Brief", "ﬁle:///briefs/digest.html 1/2"]
+    second = [
+        "soaked hillside collapsed onto the hamlets of Upper and Lower Drassen, the regional office said on",
+        "Monday. Six people remain missing.",
+        "2",
+        "9/10/25, 2:43 PM The Morning Brief",
+        "ﬁle:///briefs/digest.html 2/2",
+    ]
+    assert _pdf_text(["\n".join(lines + foot), "\n".join(second)]) == "\n\n".join(
+        [
+            "Ferry capsizes in the Kessary Strait",
+            " ".join(lines[1:4]),
+            "• Sailings are suspended until the fleet has been inspected and its ballast records examined, the "
+            "minister said.",
+            "Landslide buries hamlets",
+            lines[7] + " ".join(second[:2]),
+        ]
+    )
+
+
 def test_docx_paragraphs_and_title(tmp_path: Path) -> None:
     _make_docx(tmp_path / "d.docx", ["Georgia held elections.", "Results were contested."], "Georgia note")
     document = load_document(tmp_path / "d.docx", LIMIT)
