@@ -83,8 +83,8 @@ def test_distortions_are_caught(claim: str, cited: str, reason: str) -> None:
         ("President Viktor Halas is barred from a third term.", HALAS, ()),
         ("The network shipped over 60 million barrels worth some $4.2 billion.", SHIPPED, ()),
         (
-            "Russia's influence is historically strong due to the war.",
-            "Russian influence, historical and strong, has grown with the war.",
+            "Russia's influence is historically strong and has grown due to the war.",
+            "Russian influence, historical and strong, has grown because of the war.",
             (),
         ),
     ],
@@ -163,3 +163,6 @@ def test_a_cause_needs_a_cause_in_its_citations() -> None:
     assert not check_claim(claim, trials).supported
     cause = ["Every hull is behind schedule. The ministry states that the principal cause was the gearbox failure."]
     assert check_claim("Every hull is behind schedule because of the gearbox failure.", cause).supported
+    # Growing with the war is not growing because of it.
+    grown = ["Russian influence, historical and strong, has grown with the war."]
+    assert not check_claim("Russia's influence is historically strong due to the war.", grown).supported
