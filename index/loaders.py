@@ -132,8 +132,7 @@ def _pdf_text(pages: Sequence[str]) -> str:
         line
         for lines in paged
         for index, line in enumerate(lines)
-        if not (shape(line) in running and (index < 2 or index >= len(lines) - 2))
-        and not _PAGE_NUMBER.fullmatch(line)
+        if not (shape(line) in running and (index < 2 or index >= len(lines) - 2)) and not _PAGE_NUMBER.fullmatch(line)
     ]
     full = sorted(len(line) for line in body)[int(0.8 * len(body))] if body else 0
     paragraphs: list[str] = []

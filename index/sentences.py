@@ -53,8 +53,12 @@ def _trimmed(text: str, start: int, end: int) -> Span | None:
 
 
 def paragraph_spans(text: str) -> list[Span]:
-    """Paragraphs of ``text``: blocks between blank lines, or lines when the text has no blank line."""
-    separator = _BLANK_LINE if _BLANK_LINE.search(text) else re.compile(r"\n")
+    """Paragraphs of ``text``: blocks between blank lines, or lines when the text has no blank line.
+
+    Lines without blank lines between them are joined where the text is hard-wrapped (see :func:`_unwrapped`).
+    """
+    blocks = _BLANK_LINE.search(text) is not None
+    separator = _BLANK_LINE if blocks else re.compile(r"\n")
     spans: list[Span] = []
     position = 0
     for match in separator.finditer(text):
@@ -65,7 +69,32 @@ def paragraph_spans(text: str) -> list[Span]:
     span = _trimmed(text, position, len(text))
     if span:
         spans.append(span)
-    return spans
+    return spans if blocks else _unwrapped(text, spans)
+
+
+_WRAP_WIDTH = 100
+"""The widest a hard-wrapped text's lines run (a cable or an e-mail wraps at 65 to 80 characters)."""
+
+
+def _unwrapped(text: str, lines: list[Span]) -> list[Span]:
+    """Lines joined into paragraphs when the text is hard-wrapped: no line runs past a width of at most 100.
+
+    The width is the 80th percentile of line lengths; a line well short of it (under 85%) ends its paragraph, and
+    a line that opens with a list marker or a heading's hashes starts one. Text of unwrapped lines is left as it is.
+    """
+    lengths = sorted(line.end - line.start for line in lines)
+    width = lengths[int(0.8 * len(lengths))] if len(lines) >= 3 else _WRAP_WIDTH + 1
+    if width > _WRAP_WIDTH or lengths[-1] > width + 10:
+        return lines
+    merged: list[Span] = []
+    full = False
+    for line in lines:
+        if merged and full and not _LINE_MARKER.match(text, line.start):
+            merged[-1] = Span(merged[-1].start, line.end)
+        else:
+            merged.append(line)
+        full = line.end - line.start >= 0.85 * width
+    return merged
 
 
 def _is_abbreviation(text: str, period_end: int) -> bool:

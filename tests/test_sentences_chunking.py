@@ -49,6 +49,28 @@ def test_paragraphs_by_blank_lines_when_present() -> None:
     assert [p.of(text) for p in paragraph_spans(text)] == ["# Title", "First line\ncontinues here.", "Second para."]
 
 
+def test_a_hard_wrapped_text_without_blank_lines_keeps_its_sentences_whole() -> None:
+    text = (
+        "SUBJECT: PORT STRIKE AT CALLORAN\n"
+        "1. Dock workers walked off the job on Tuesday after talks over a new\n"
+        "wage agreement collapsed. The union said 4,200 members had joined the\n"
+        "strike by noon.\n"
+        "2. The port authority applied to the Labour Court for an order that\n"
+        "would declare the strike unlawful.\n"
+        "COMMENT: A long stoppage is likely."
+    )
+    assert [s.of(text) for s in sentence_spans(text)] == [
+        "SUBJECT: PORT STRIKE AT CALLORAN",
+        "Dock workers walked off the job on Tuesday after talks over a new\nwage agreement collapsed.",
+        "The union said 4,200 members had joined the\nstrike by noon.",
+        "The port authority applied to the Labour Court for an order that\nwould declare the strike unlawful.",
+        "COMMENT: A long stoppage is likely.",
+    ]
+    # Lines that are not wrapped (some run past 100 characters) stay paragraphs of their own.
+    unwrapped = "A short line.\n" + "A long paragraph on one line " * 5 + "ends here.\nAnother short line."
+    assert len(paragraph_spans(unwrapped)) == 3
+
+
 def test_seed_chunks_keep_exact_offsets_and_whole_sentences(seed_text: str) -> None:
     document = SourceDocument(source="seed.txt", text=seed_text, title="seed")
     chunks = chunk_document(document, target_chars=500)
