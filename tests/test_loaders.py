@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from index import IngestError, load_document
+from index import IngestError, SourceDocument, load_document
 
 LIMIT = 1024 * 1024
 
@@ -42,6 +42,12 @@ def _make_docx(path: Path, paragraphs: list[str], title: str) -> None:
     document.save(str(path))
 
 
+def _written(path: Path, text: str) -> SourceDocument:
+    """The document loaded from ``text`` written to ``path``."""
+    path.write_text(text, encoding="utf-8")
+    return load_document(path, LIMIT)
+
+
 def test_txt_keeps_text_byte_for_byte(tmp_path: Path) -> None:
     text = "China’s interest grew.\nBelarus hosted drills on March 3, 2024."
     (tmp_path / "a.txt").write_text(text, encoding="utf-8")
@@ -65,8 +71,7 @@ def test_html_drops_scripts_and_keeps_paragraphs(tmp_path: Path) -> None:
         "<body><h1>Kursk</h1><p>North Korean units were seen.</p><p>NATO  watched.</p>"
         "<script>evil()</script></body></html>"
     )
-    (tmp_path / "k.html").write_text(html, encoding="utf-8")
-    document = load_document(tmp_path / "k.html", LIMIT)
+    document = _written(tmp_path / "k.html", html)
     assert document.title == "Kursk brief"
     assert document.text == "Kursk\n\nNorth Korean units were seen.\n\nNATO watched."
 
@@ -77,8 +82,7 @@ def test_an_html_table_gives_one_paragraph_per_row_each_cell_after_its_column(tm
         "<tr><td>ANS Corrie</td><td>30 April 2025</td><td>31 March 2026</td></tr>"
         "<tr><td>ANS Heldra</td><td>31 October 2025</td><td></td></tr></table><p>Every hull is late.</p>"
     )
-    (tmp_path / "t.html").write_text(html, encoding="utf-8")
-    assert load_document(tmp_path / "t.html", LIMIT).text == (
+    assert _written(tmp_path / "t.html", html).text == (
         "Delivery schedule\n\n"
         "Vessel: ANS Corrie; Original delivery: 30 April 2025; Revised delivery: 31 March 2026\n\n"
         "Vessel: ANS Heldra; Original delivery: 31 October 2025\n\n"
@@ -87,8 +91,7 @@ def test_an_html_table_gives_one_paragraph_per_row_each_cell_after_its_column(tm
     # Without header cells a row is its cells in order; a page laid out in a table keeps each cell's paragraphs.
     plain = "<table><tr><td>ANS Skarn</td><td>Delivered</td></tr></table>"
     layout = "<table><tr><td><p>Drones were used.</p><p>NATO watched.</p></td><td><p>Sidebar</p></td></tr></table>"
-    (tmp_path / "p.html").write_text(plain + layout, encoding="utf-8")
-    assert load_document(tmp_path / "p.html", LIMIT).text == (
+    assert _written(tmp_path / "p.html", plain + layout).text == (
         "ANS Skarn | Delivered\n\nDrones were used.\n\nNATO watched.\n\nSidebar"
     )
 
