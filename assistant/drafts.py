@@ -108,7 +108,7 @@ def verify_reply(
 
     def holds(claim: str, group: Sequence[Evidence]) -> bool:
         # Sentences that hold none of the claim's values, and do not run on from one that does, lend it no words:
-        # "Dragan Petrov promised to renationalise the railways" is not Petrov's sentence plus Reyes's.
+        # "Dragan Petrov campaigns on renationalising the railways" is not Petrov's sentence plus Reyes's.
         group = _linked(claim, group, question)
         restated = restatable if _restates(question, group, claim) else ()
         return check_claim(
@@ -142,9 +142,9 @@ _RUNS_ON = re.compile(r"[\W_]*(?:he|she|it|they|his|her|its|their|this|these|tho
 def _linked(claim: str, group: Sequence[Evidence], question: Question) -> list[Evidence]:
     """The sentences of ``group`` that hold a value the claim gives, and those that run on from or into them.
 
-    A value is a number, date or name the claim gives and the question does not. Two sentences run on when they
-    stand next to each other in one paragraph and the second opens with a pronoun or "the". A group where no sentence
-    holds a value stays whole.
+    A value is a number, a date or a word of a name the claim gives (the question's names count too: "Petrov's
+    endorsement…" holds "Dragan Petrov"). Two sentences run on when they stand next to each other in one paragraph
+    and the second opens with a pronoun or "the". A group where no sentence holds a value stays whole.
     """
     values = _value_words(claim)
     held = [e for e in group if values & _value_words(e.text)]
