@@ -146,25 +146,30 @@ def _linked(claim: str, group: Sequence[Evidence], question: Question) -> list[E
     endorsement…" holds "Dragan Petrov"). Two sentences run on when they stand next to each other in one paragraph
     and the second opens with a pronoun or "the". A group where no sentence holds a value stays whole.
     """
-    values = _value_words(claim)
-    held = [e for e in group if values & _value_words(e.text)]
-    if len(group) < 2 or not held:
+    if len(group) < 2:
         return list(group)
-    ordered = sorted(group, key=lambda e: (e.source, e.start))
-    runs = [
-        (a, b)
-        for a, b in zip(ordered, ordered[1:], strict=False)
-        if a.source == b.source and a.paragraph == b.paragraph and 0 <= b.start - a.end <= 4 and _RUNS_ON.match(b.text)
-    ]
-    linked = set(map(id, held))
-    grown = True
-    while grown:
-        grown = False
-        for a, b in runs:
-            if (id(a) in linked) != (id(b) in linked):
-                linked |= {id(a), id(b)}
-                grown = True
-    return [e for e in group if id(e) in linked]
+    values = _value_words(claim)
+    held = {e for e in group if values & _value_words(e.text)}
+    if not held:
+        return list(group)
+    # Runs of sentences, each running on from the one before; a run with a sentence that holds a value is kept whole.
+    runs: list[list[Evidence]] = []
+    for item in sorted(group, key=lambda e: (e.source, e.start)):
+        if runs and _runs_on(runs[-1][-1], item):
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    kept = {e for run in runs if held.intersection(run) for e in run}
+    return [e for e in group if e in kept]
+
+
+def _runs_on(before: Evidence, after: Evidence) -> bool:
+    """Whether ``after`` follows ``before`` in its paragraph and opens with a pronoun or "the"."""
+    return (
+        (before.source, before.paragraph) == (after.source, after.paragraph)
+        and 0 <= after.start - before.end <= 4
+        and _RUNS_ON.match(after.text) is not None
+    )
 
 
 def answering_sentence(question: Question, evidence: Sequence[Evidence]) -> Evidence | None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from .documents import SourceDocument
 from .errors import IngestError
 from .gazetteer import MONTHS
+from .sentences import FULL_LINE, full_line_width
 from .settings import Settings
 
 __all__ = ["SUPPORTED_SUFFIXES", "load_document", "load_bytes"]
@@ -109,16 +110,14 @@ def _pdf(data: bytes, name: str) -> tuple[str, str | None, str | None]:
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl"})
 _LIST_ITEM = re.compile(r"(?:[•▪◦●■*–—-]|\d{1,2}[.)]|[a-z][.)])\s")
 _PAGE_NUMBER = re.compile(r"(?:page\s*)?\d{1,3}(?:\s*(?:/|of)\s*\d{1,3})?", re.IGNORECASE)
-_FULL_LINE = 0.85
-"""A line shorter than this share of a full line (the 80th percentile of line lengths) ends its paragraph."""
 
 
 def _pdf_text(pages: Sequence[str]) -> str:
     """A PDF's page texts as paragraphs: wrapped lines joined, running heads, feet and page numbers left out.
 
-    A PDF keeps lines, not paragraphs: a line well short of a full one ends a paragraph (its last line, or a
-    heading), and a list item starts one. A line that recurs among the first or last two lines of several pages,
-    digits aside ("Digest 1/3", "Digest 2/3"), is a running head or foot.
+    A PDF keeps lines, not paragraphs: as in a hard-wrapped text (:mod:`index.sentences`), a line short of a full
+    one ends a paragraph, and a list item starts one. A line that recurs among the first or last two lines of
+    several pages, digits aside ("Digest 1/3", "Digest 2/3"), is a running head or foot.
     """
 
     def shape(line: str) -> str:
@@ -134,7 +133,7 @@ def _pdf_text(pages: Sequence[str]) -> str:
         for index, line in enumerate(lines)
         if not (shape(line) in running and (index < 2 or index >= len(lines) - 2)) and not _PAGE_NUMBER.fullmatch(line)
     ]
-    full = sorted(len(line) for line in body)[int(0.8 * len(body))] if body else 0
+    full = full_line_width([len(line) for line in body])
     paragraphs: list[str] = []
     current = ""
     for line in body:
@@ -143,7 +142,7 @@ def _pdf_text(pages: Sequence[str]) -> str:
             current = ""
         # A word broken at a hyphen keeps it ("rain-" + "soaked"): a hyphen cannot be told from a soft one.
         current = current + line if current.endswith("-") and line[:1].islower() else f"{current} {line}".strip()
-        if len(line) < _FULL_LINE * full:
+        if len(line) < FULL_LINE * full:
             paragraphs.append(current)
             current = ""
     return "\n\n".join([*paragraphs, current] if current else paragraphs)

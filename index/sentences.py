@@ -7,6 +7,7 @@ itself, without surrounding white space. Nothing here rewrites the text, so offs
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .gazetteer import MONTH_ABBREVIATIONS
@@ -76,15 +77,25 @@ _WRAP_WIDTH = 100
 """The widest a hard-wrapped text's lines run (a cable or an e-mail wraps at 65 to 80 characters)."""
 
 
+FULL_LINE = 0.85
+"""A wrapped line shorter than this share of a full line ends its paragraph (its last line, or a heading)."""
+
+
+def full_line_width(lengths: Sequence[int]) -> int:
+    """How long a full line is among wrapped lines of ``lengths``: their 80th percentile (0 for no line)."""
+    ordered = sorted(lengths)
+    return ordered[int(0.8 * len(ordered))] if ordered else 0
+
+
 def _unwrapped(text: str, lines: list[Span]) -> list[Span]:
     """Lines joined into paragraphs when the text is hard-wrapped: no line runs past a width of at most 100.
 
-    The width is the 80th percentile of line lengths; a line well short of it (under 85%) ends its paragraph, and
-    a line that opens with a list marker or a heading's hashes starts one. Text of unwrapped lines is left as it is.
+    A line short of a full one (:data:`FULL_LINE`) ends its paragraph, and a line that opens with a list marker or a
+    heading's hashes starts one. Text of unwrapped lines is left as it is.
     """
-    lengths = sorted(line.end - line.start for line in lines)
-    width = lengths[int(0.8 * len(lengths))] if len(lines) >= 3 else _WRAP_WIDTH + 1
-    if width > _WRAP_WIDTH or lengths[-1] > width + 10:
+    lengths = [line.end - line.start for line in lines]
+    width = full_line_width(lengths) if len(lines) >= 3 else _WRAP_WIDTH + 1
+    if width > _WRAP_WIDTH or max(lengths) > width + 10:
         return lines
     merged: list[Span] = []
     full = False
@@ -93,7 +104,7 @@ def _unwrapped(text: str, lines: list[Span]) -> list[Span]:
             merged[-1] = Span(merged[-1].start, line.end)
         else:
             merged.append(line)
-        full = line.end - line.start >= 0.85 * width
+        full = line.end - line.start >= FULL_LINE * width
     return merged
 
 
