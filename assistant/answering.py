@@ -41,7 +41,7 @@ from .drafts import (
     verify_reply,
 )
 from .errors import BriefError
-from .evidence import Evidence, SentenceEmbeddingCache, coverage, select_evidence
+from .evidence import Evidence, SentenceEmbeddingCache, coverage, reading, select_evidence
 from .grounding import Question, WordSimilarity, analyze_question, has_candidate, restates_the_verb
 from .lists import list_answer, list_question
 from .llm import is_reader
@@ -181,7 +181,7 @@ def _citations(
             key = (item.source, item.start, item.end)
             if key not in numbers:
                 quote = texts[item.source][item.start : item.end]
-                if quote != item.text:
+                if item.text != reading(texts[item.source], item.start, item.end):
                     continue
                 numbers[key] = len(numbers) + 1
                 citations.append(_citation(numbers[key], item, quote, grades))
@@ -192,6 +192,11 @@ def _citations(
         if draft.supported and marks:
             rendered.append(draft.text + " " + "".join(f"[{n}]" for n in marks))
     return citations, sentences, " ".join(rendered)
+
+
+def _quoted(item: Evidence, texts: dict[str, str]) -> Draft:
+    """An answer sentence that quotes ``item`` as the brief writes it (a table row without its column names)."""
+    return Draft(unmarked(texts[item.source][item.start : item.end]), (item,), True)
 
 
 def _citation(n: int, item: Evidence, quote: str, grades: dict[str, str | None]) -> Citation:
@@ -356,14 +361,15 @@ class AnswerPipeline:
         # 2. retrieve: the question is embedded once, for the dense ranking and the sentence scores.
         vector = self.sentences.embeddings.embed_query(standalone)
         passages = self.retriever.passages(standalone, k, sources, vector=vector)
-        # 3. select evidence: the retrieved chunks' sentences, scored against the question.
+        # 3. select evidence: the retrieved chunks' sentences, scored against the question (a table row as read
+        # under its column names; its citation still quotes the row as written).
         weight = _term_weight(self.retriever.lexical_index())
+        texts = {source: self.text(source) for source in {p.chunk.source for p in passages}}
         evidence = [
             item
-            for item in select_evidence(passages, analysis, vector, self.sentences, weight)
+            for item in select_evidence(passages, analysis, vector, self.sentences, weight, texts)
             if suspect_rule(item.text) is None  # text addressed to an AI system is never evidence
         ]
-        texts = {source: self.text(source) for source in {e.source for e in evidence}}
         retrieved = [Citation.of_span(p.chunk, rank, p.chunk.text, p.score) for rank, p in enumerate(passages, start=1)]
         retrieve_ms = (time.perf_counter() - started) * 1000
 
@@ -375,7 +381,7 @@ class AnswerPipeline:
             answered = any(d.supported for d in drafts)
         elif (primary := answering_sentence(analysis, evidence)) is not None:
             extra = _second_part(analysis, evidence, primary, weight)
-            extractive = [Draft(unmarked(e.text), (e,), True) for e in (primary, extra) if e is not None]
+            extractive = [_quoted(e, texts) for e in (primary, extra) if e is not None]
             drafts = extractive
             if backend.model is not None:
                 chosen = [d.evidence[0] for d in extractive]
@@ -441,7 +447,7 @@ class AnswerPipeline:
         logger.debug("reader reply to %r: %r", asked, written)
         if declines(written):
             clear = clear_answer(analysis, evidence)
-            return [Draft(unmarked(clear.text), (clear,), True)] if clear is not None else []
+            return [_quoted(clear, texts)] if clear is not None else []
         similar = self.sentences.word_similarity
         drafts = verify_reply(written, numbered, analysis, similar)
         answering = [answers(d, analysis, similar) for d in drafts]
@@ -456,7 +462,7 @@ class AnswerPipeline:
             # evidence checks agree that this sentence answers the question, or else the reader, asked, confirms it.
             pointed = pointed_sentence(written, numbered, analysis)
             pointed = pointed or _confirmed(backend, asked, written, numbered, analysis)
-            return [Draft(unmarked(pointed.text), (pointed,), True), *drafts] if pointed is not None else drafts
+            return [_quoted(pointed, texts), *drafts] if pointed is not None else drafts
         return [d for d in drafts if not d.supported]
 
     def _overview(

@@ -248,10 +248,11 @@ def valued_sentences(reply: str, numbered: Sequence[Evidence], question: Questio
         values = _values(claim.text) - _values(question.text)
         # A count in its sentence's words, not the question's verb, is the reader's to judge too ("displaced").
         asked = question if restates_the_verb(claim.text, question) else replace(question, count_verb="")
-        for n in claim.cited:
-            item = numbered[n - 1]
-            if values & _values(item.text) and _holds_the_fact(item, asked):
-                found.append((claim.text, item))
+        holding = [e for e in numbered if values & _values(e.text)]
+        cited = [numbered[n - 1] for n in claim.cited]
+        # A reader may cite the wrong number: the one sentence that holds the value is where it read it from.
+        read_from = [e for e in cited if e in holding] or (holding if len(holding) == 1 else [])
+        found += [(claim.text, item) for item in read_from if _holds_the_fact(item, asked)]
     return found
 
 

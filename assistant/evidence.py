@@ -5,20 +5,20 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from index import sentence_spans
+from index import sentence_spans, table_row_reading
 from index.terms import STOPWORDS, content_terms
 
 from .briefs import SourceSentence
 from .grounding import PARAPHRASE, Question, WordSimilarity, mentions_date
 from .retrieval import Passage
 
-__all__ = ["Evidence", "SentenceEmbeddingCache", "coverage", "select_evidence"]
+__all__ = ["Evidence", "SentenceEmbeddingCache", "coverage", "reading", "select_evidence"]
 
 _TOKEN = re.compile(r"[^\W_]+")
 
@@ -34,6 +34,15 @@ class Evidence(SourceSentence):
     def score(self) -> float:
         """How well the sentence matches the question (0 to 1)."""
         return 0.55 * self.semantic + 0.45 * self.lexical
+
+
+def reading(text: str, start: int, end: int) -> str:
+    """The sentence at ``start:end`` of ``text`` as the answer path reads it.
+
+    A Markdown table row reads with each cell after its column's name ("District: Corby Flats; Displaced: 9,400"); any
+    other sentence as written.
+    """
+    return table_row_reading(text, start, end) or text[start:end]
 
 
 class SentenceEmbeddingCache:
@@ -108,8 +117,12 @@ def select_evidence(
     query_vector: Sequence[float],
     cache: SentenceEmbeddingCache,
     idf: Callable[[str], float],
+    texts: Mapping[str, str],
 ) -> list[Evidence]:
-    """Every distinct sentence of the passages, best first."""
+    """Every distinct sentence of the passages, best first.
+
+    Each is scored as written and carries the text the answer path reads (:func:`reading`, from its stored text).
+    """
     seen: set[tuple[str, int]] = set()
     spans: list[tuple[Passage, int, int, str]] = []
     for passage in passages:
@@ -126,7 +139,7 @@ def select_evidence(
             start=start,
             end=end,
             paragraph=passage.chunk.paragraph,
-            text=text,
+            text=reading(texts[passage.chunk.source], start, end),
             semantic=max(0.0, _cosine(query_vector, vector)),
             lexical=coverage(question, text, idf, cache.word_similarity),
         )

@@ -17,7 +17,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from index import Span, paragraph_spans, sentence_spans
 
-from .evidence import Evidence
+from .evidence import Evidence, reading
 
 __all__ = [
     "Claim",
@@ -142,7 +142,8 @@ def context_sentences(
         found = scored.get((like.source, span.start))
         if found is not None:
             return found
-        return Evidence(like.source, span.start, span.end, like.paragraph, span.of(texts[like.source]), 0.0, 0.0)
+        text = reading(texts[like.source], span.start, span.end)
+        return Evidence(like.source, span.start, span.end, like.paragraph, text, 0.0, 0.0)
 
     order: list[Evidence] = []
     for rank, item in enumerate(evidence[:top]):

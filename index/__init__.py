@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .lexical import LexicalIndex
     from .loaders import SUPPORTED_SUFFIXES, load_bytes, load_document
     from .records import DocumentInfo
-    from .sentences import Span, paragraph_spans, sentence_spans
+    from .sentences import Span, paragraph_spans, sentence_spans, table_row_reading
     from .settings import Settings, get_settings
     from .store import BriefStore, ScoredChunk
     from .suspect import Flag, find_flags
@@ -54,6 +54,7 @@ __all__ = [
     "load_document",
     "paragraph_spans",
     "sentence_spans",
+    "table_row_reading",
 ]
 
 _MODULES = {
@@ -65,7 +66,7 @@ _MODULES = {
     "ingest": ("Failure", "Ingestor", "IngestReport"),
     "lexical": ("LexicalIndex",),
     "loaders": ("SUPPORTED_SUFFIXES", "load_bytes", "load_document"),
-    "sentences": ("Span", "paragraph_spans", "sentence_spans"),
+    "sentences": ("Span", "paragraph_spans", "sentence_spans", "table_row_reading"),
     "settings": ("Settings", "get_settings"),
     "records": ("DocumentInfo",),
     "store": ("BriefStore", "ScoredChunk"),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .gazetteer import MONTH_ABBREVIATIONS
 
-__all__ = ["Span", "paragraph_spans", "sentence_spans"]
+__all__ = ["Span", "paragraph_spans", "sentence_spans", "table_row_reading"]
 
 _ABBREVIATIONS = frozenset(
     """
@@ -160,3 +160,39 @@ def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
                 position = index + 1
     pieces.append((position, end))
     return pieces
+
+
+_TABLE_LINE = re.compile(r"[ \t]*\|.*\|[ \t]*")
+_TABLE_RULE = re.compile(r"[ \t]*\|(?:[ \t]*:?-+:?[ \t]*\|)+[ \t]*")
+_BOLD = re.compile(r"(\*\*|__)(.+?)\1")
+
+
+def table_row_reading(text: str, start: int, end: int) -> str | None:
+    """A Markdown table row as a reader should read it, each cell after its column's name; None for other text.
+
+    ``| Corby Flats | 9,400 |`` under ``| District | Displaced |`` and its rule reads "District: Corby Flats;
+    Displaced: 9,400". Only the reading changes: the row's offsets still quote it as written.
+    """
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    if not _TABLE_LINE.fullmatch(text, line_start, line_end) or _TABLE_RULE.fullmatch(text, line_start, line_end):
+        return None
+    lines = [text[line_start:line_end]]
+    while line_start > 0:
+        previous = text.rfind("\n", 0, line_start - 1) + 1
+        line = text[previous : line_start - 1]
+        if not _TABLE_LINE.fullmatch(line):
+            break
+        lines.insert(0, line)
+        line_start = previous
+    if len(lines) < 3 or not _TABLE_RULE.fullmatch(lines[1]):
+        return None
+
+    def cells(line: str) -> list[str]:
+        return [" ".join(_BOLD.sub(r"\2", cell).split()) for cell in line.strip()[1:-1].split("|")]
+
+    names, row = cells(lines[0]), cells(lines[-1])
+    if len(names) != len(row):
+        return None
+    return "; ".join(f"{name}: {cell}" if name else cell for name, cell in zip(names, row, strict=True) if cell)

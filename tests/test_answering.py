@@ -7,7 +7,7 @@ import pytest
 
 from assistant import Assistant
 from assistant.citations import Answer
-from assistant.drafts import answers, clear_answer, unmarked, verify_reply
+from assistant.drafts import answers, clear_answer, unmarked, valued_sentences, verify_reply
 from assistant.errors import LLMError
 from assistant.evidence import Evidence, coverage
 from assistant.grounding import AnswerType, analyze_question, has_candidate, informative_terms, matches_numbers
@@ -787,6 +787,61 @@ def test_a_failed_answer_s_value_is_quoted_from_its_sentence_only_when_the_reade
     # A date the sentence does not hold is never put to the checks.
     checker = _with_model(assistant, claim.replace("October 27-28", "November 3"), "yes", "yes")
     assert assistant.ask(question, llm="scripted").refused and len(checker.prompts) == 1
+
+
+def test_a_failed_answer_s_value_cited_to_the_wrong_sentence_is_checked_against_the_one_that_holds_it(
+    assistant: Assistant,
+) -> None:
+    question = "When did the drone raid on the spirits factories take place?"
+    numbered = _numbered(assistant, question)
+    n, line = next((k, v) for k, v in numbered.items() if "October 27-28" in v)
+    wrong = next(k for k, v in numbered.items() if "October" not in v)
+    sentence = line[len(f"[{n}] ") :]
+    # The reader cites a sentence without its date: the one numbered sentence that holds the date is checked.
+    claim = f"The drone raid on the spirits factories took place on October 27-28 [{wrong}]."
+    checker = _with_model(assistant, claim, "yes", "yes")
+    answer = assistant.ask(question, llm="scripted")
+    assert not answer.refused and answer.answer == f"{sentence} [1]"
+    assert all(str(p[1].content).startswith(f"Sentence: {sentence}") for p in checker.prompts[1:])
+    _quotes_are_verbatim(assistant, answer)
+
+
+def test_a_value_held_by_several_uncited_sentences_is_not_guessed() -> None:
+    question = analyze_question("When will the bridge reopen?")
+    numbered = [
+        _evidence("The ministry said the bridge would reopen to traffic on 4 May.", start=0),
+        _evidence("The ferry service will also stop running on 4 May, officials said.", start=70),
+        _evidence("Repairs to the damaged pier have been under way for weeks.", start=140),
+    ]
+    assert valued_sentences("The bridge will reopen on 4 May [1].", numbered, question)[0][1] is numbered[0]
+    # Cited to a sentence without the date, it was read from one of two: neither is taken.
+    assert valued_sentences("The bridge will reopen on 4 May [3].", numbered, question) == []
+    # Only one sentence holds it: the reader read it there.
+    one = [numbered[0], numbered[2]]
+    assert valued_sentences("The bridge will reopen on 4 May [2].", one, question) == [
+        ("The bridge will reopen on 4 May [2].".replace(" [2]", ""), numbered[0])
+    ]
+
+
+def test_a_markdown_table_row_is_read_under_its_column_names_and_cited_as_written(
+    settings: Settings, tmp_path: Path
+) -> None:
+    text = (
+        "# Flood situation report\n\n"
+        "The Sennet River burst its banks on 3 March, displacing families in four districts.\n\n"
+        "| District | Displaced | Shelters |\n|---|---|---|\n| Lisse | 14,200 | 22 |\n| Corby Flats | 9,400 | 9 |\n"
+    )
+    assistant = _on_brief(settings, tmp_path, text, "flood.md")
+    question = "How many were displaced in Corby Flats?"
+    numbered = _numbered(assistant, question)
+    n = next(k for k, v in numbered.items() if "Corby Flats" in v)
+    assert numbered[n] == f"[{n}] District: Corby Flats; Displaced: 9,400; Shelters: 9"
+    # "displaced" is the column's name, not the row's: the claim is checked against the row as read.
+    _with_model(assistant, f"9,400 were displaced in Corby Flats [{n}].")
+    answer = assistant.ask(question, llm="scripted")
+    assert not answer.refused and answer.answer == "9,400 were displaced in Corby Flats. [1]"
+    assert answer.citations[0].quote == "| Corby Flats | 9,400 | 9 |"
+    _quotes_are_verbatim(assistant, answer)
 
 
 def test_a_claim_that_restates_the_question_s_verb_rests_first_on_a_sentence_that_states_it() -> None:

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index import SourceDocument, chunk_document, paragraph_spans, sentence_spans
+from index import SourceDocument, chunk_document, paragraph_spans, sentence_spans, table_row_reading
 
 
 def test_seed_sentences_are_exact_and_complete(seed_text: str) -> None:
@@ -119,3 +119,19 @@ def test_chunk_offsets_hold_for_arbitrary_text(parts: list[str]) -> None:
     for chunk in chunk_document(SourceDocument(source="g.txt", text=text, title="g"), target_chars=120):
         assert text[chunk.start : chunk.end] == chunk.text
         assert chunk.text.strip() == chunk.text
+
+
+def test_a_markdown_table_row_reads_under_its_column_names() -> None:
+    text = (
+        "Figures:\n\n| District | **Displaced** | Note |\n| :--- | ---: | --- |\n| Lisse | **14,200** | |\n\n"
+        "After | the table"
+    )
+    row = text.index("| Lisse")
+    assert table_row_reading(text, row, text.index("\n", row)) == "District: Lisse; Displaced: 14,200"
+    header, rule = text.index("| District"), text.index("| :---")
+    assert table_row_reading(text, header, text.index("\n", header)) is None
+    assert table_row_reading(text, rule, text.index("\n", rule)) is None
+    # A line of pipes without a header and rule above it, and plain text, read as written.
+    assert table_row_reading("| a | b |\n| c | d |", 10, 19) is None
+    assert table_row_reading(text, 0, 8) is None
+    assert table_row_reading(text, len(text) - 15, len(text)) is None
