@@ -199,6 +199,12 @@ def _quoted(item: Evidence, texts: dict[str, str]) -> Draft:
     return Draft(unmarked(texts[item.source][item.start : item.end]), (item,), True)
 
 
+def _as_written(item: Evidence, texts: dict[str, str]) -> Evidence:
+    """``item`` with its text as the brief writes it, for what quotes it (a table row without its column names)."""
+    written = texts[item.source][item.start : item.end]
+    return item if written == item.text else replace(item, text=written)
+
+
 def _citation(n: int, item: Evidence, quote: str, grades: dict[str, str | None]) -> Citation:
     return Citation.of_span(item, n, quote, item.score, grade=grades.get(item.source))
 
@@ -401,7 +407,7 @@ class AnswerPipeline:
 
         # 6. cite: number the verified sentences' evidence, or refuse with the closest passage; when sources give
         # different values for the fact asked, say so and give each value with its citation and grade.
-        conflicts = find_conflicts(standalone, evidence, grades)
+        conflicts = find_conflicts(standalone, [_as_written(e, texts) for e in evidence], grades)
         if conflicts:
             text, citations, sentences = _disagreement(conflicts)
             refused, confidence = False, 0.5

@@ -844,6 +844,22 @@ def test_a_markdown_table_row_is_read_under_its_column_names_and_cited_as_writte
     _quotes_are_verbatim(assistant, answer)
 
 
+def test_a_table_row_in_a_conflict_is_quoted_as_written(settings: Settings, tmp_path: Path) -> None:
+    text = (
+        "# Flood report\n\nThe Dornach embankment failed on 4 March, flooding two districts.\n\n"
+        "| Event | Date |\n|---|---|\n| Dornach embankment failed | 3 March |\n"
+    )
+    assistant = _on_brief(settings, tmp_path, text, "flood.md")
+    answer = assistant.ask("When did the Dornach embankment fail?", llm="none")
+    assert answer.conflicts
+    quotes = [c.quote for value in answer.conflicts[0].values for c in value.citations]
+    assert "| Dornach embankment failed | 3 March |" in quotes
+    for value in answer.conflicts[0].values:
+        for citation in value.citations:
+            assert text[citation.start : citation.end] == citation.quote
+    _quotes_are_verbatim(assistant, answer)
+
+
 def test_a_claim_that_restates_the_question_s_verb_rests_first_on_a_sentence_that_states_it() -> None:
     won = analyze_question("Who won the men's singles Wimbledon in 2013?")
     other = _evidence("Tickets for the 2014 tournament sold out in a day.", 0.3, 0.1)
