@@ -124,6 +124,10 @@ IRREGULAR_VERBS = {
 ("won" meets "win"; "left" stays itself, as it is also a direction)."""
 
 
+_KEPT_DOUBLE = frozenset("aeioulsfz")
+"""Doubled final letters a stem keeps: vowels ("agree") and the doubles of "call", "pass", "staff", "buzz"."""
+
+
 def _normalize(word: str, capitals: bool) -> str:
     word = word.lower().replace("’", "'")
     word = re.sub(r"'s?$", "", word)
@@ -138,6 +142,8 @@ def _normalize(word: str, capitals: bool) -> str:
             if word.endswith(suffix) and len(word) - len(suffix) >= 3:
                 word = word[: -len(suffix)]
                 break
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in _KEPT_DOUBLE:
+        word = word[:-1]  # "stopped" -> "stopp" -> "stop", as "stop"; "boycott" and "boycotted" both -> "boycot"
     return word[:-1] if len(word) > 3 and word.endswith("e") else word
 
 

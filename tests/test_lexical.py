@@ -8,7 +8,7 @@ import pytest
 
 from assistant.retrieval import HybridRetriever
 from index import BriefStore, Chunk, Ingestor, LexicalIndex, Settings
-from index.terms import content_terms
+from index.terms import content_terms, normalize_term
 
 from .fakes import HashEmbeddings
 
@@ -42,6 +42,24 @@ def _reference_bm25(texts: list[str], query: str, k1: float = 1.5, b: float = 0.
             score += idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len(terms) / average))
         scores.append(score)
     return scores
+
+
+@pytest.mark.parametrize(
+    ("forms", "term"),
+    [
+        (("stop", "stopped", "stopping", "stops"), "stop"),
+        (("flag", "flagged", "flags"), "flag"),
+        (("ban", "banned", "banning"), "ban"),
+        (("commit", "committed", "commits"), "commit"),
+        (("boycott", "boycotted"), "boycot"),
+        (("add", "added"), "add"),
+        (("call", "called"), "call"),
+        (("pass", "passed"), "pass"),
+        (("staff", "staffed"), "staff"),
+    ],
+)
+def test_a_verb_that_doubles_its_last_letter_meets_its_other_forms(forms: tuple[str, ...], term: str) -> None:
+    assert {normalize_term(form) for form in forms} == {term}
 
 
 @pytest.mark.parametrize("query", ["drone use by Belarusian forces", "October", "Kursk troops", "nothing matches"])
