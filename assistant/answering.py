@@ -180,7 +180,7 @@ def _citations(
         for item in draft.evidence:
             key = (item.source, item.start, item.end)
             if key not in numbers:
-                quote = texts[item.source][item.start : item.end]
+                quote = item.of(texts[item.source])
                 if item.text != reading(texts[item.source], item.start, item.end):
                     continue
                 numbers[key] = len(numbers) + 1
@@ -196,12 +196,12 @@ def _citations(
 
 def _quoted(item: Evidence, texts: dict[str, str]) -> Draft:
     """An answer sentence that quotes ``item`` as the brief writes it (a table row without its column names)."""
-    return Draft(unmarked(texts[item.source][item.start : item.end]), (item,), True)
+    return Draft(unmarked(item.of(texts[item.source])), (item,), True)
 
 
 def _as_written(item: Evidence, texts: dict[str, str]) -> Evidence:
     """``item`` with its text as the brief writes it, for what quotes it (a table row without its column names)."""
-    written = texts[item.source][item.start : item.end]
+    written = item.of(texts[item.source])
     return item if written == item.text else replace(item, text=written)
 
 
@@ -216,7 +216,7 @@ def _refusal(
     citations: list[Citation] = []
     if evidence and evidence[0].score >= 0.3:
         closest = evidence[0]
-        citations.append(_citation(1, closest, texts[closest.source][closest.start : closest.end], grades))
+        citations.append(_citation(1, closest, closest.of(texts[closest.source]), grades))
         text += " The closest related passage is [1]."
     return text, citations, [AnswerSentence(text=text, citations=tuple(c.n for c in citations), supported=True)]
 

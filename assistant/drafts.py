@@ -244,11 +244,12 @@ def valued_sentences(reply: str, numbered: Sequence[Evidence], question: Questio
     reader's to say (:func:`~assistant.reader.answers_prompt`).
     """
     found: list[tuple[str, Evidence]] = []
+    held = [(e, _values(e.text)) for e in numbered]
     for claim in parse_reply(reply, _split_sentences, len(numbered)):
         values = _values(claim.text) - _values(question.text)
         # A count in its sentence's words, not the question's verb, is the reader's to judge too ("displaced").
         asked = question if restates_the_verb(claim.text, question) else replace(question, count_verb="")
-        holding = [e for e in numbered if values & _values(e.text)]
+        holding = [e for e, its in held if values & its]
         cited = [numbered[n - 1] for n in claim.cited]
         # A reader may cite the wrong number: the one sentence that holds the value is where it read it from.
         read_from = [e for e in cited if e in holding] or (holding if len(holding) == 1 else [])

@@ -25,7 +25,11 @@ _TOKEN = re.compile(r"[^\W_]+")
 
 @dataclass(frozen=True)
 class Evidence(SourceSentence):
-    """One sentence of a retrieved passage, with how well it matches the question by meaning and by words."""
+    """One sentence of a retrieved passage, with how well it matches the question by meaning and by words.
+
+    ``text`` is the sentence as the answer path reads it (:func:`reading`): the stored characters, but for a Markdown
+    table row, which reads under its column names. Whatever quotes it takes ``item.of(stored_text)``.
+    """
 
     semantic: float
     lexical: float
