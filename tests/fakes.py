@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import random
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,30 @@ class HashEmbeddings(Embeddings):
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         self.calls += 1
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)
+
+
+class SpreadEmbeddings(Embeddings):
+    """A pseudo-random unit vector per text, the same on every call: only the same text is close.
+
+    For tests that look each stored chunk up by its own vector in a large index. HashEmbeddings gives thousands of
+    near-identical generated paragraphs sparse vectors that share most of their entries, and Chroma's approximate
+    (HNSW) graph over them can leave a few unreachable however many results are asked for.
+    """
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+
+    def _vector(self, text: str) -> list[float]:
+        draw = random.Random(hashlib.sha256(text.encode()).digest())
+        vector = [draw.gauss(0.0, 1.0) for _ in range(self.size)]
+        norm = math.sqrt(sum(v * v for v in vector))
+        return [v / norm for v in vector]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return [self._vector(t) for t in texts]
 
     def embed_query(self, text: str) -> list[float]:

@@ -24,7 +24,7 @@ from gradio_client import Client, handle_file
 from benchmarks import chroma_server, free_port
 from index import BriefStore, Settings, SourceDocument, chunk_document
 
-from .fakes import HashEmbeddings
+from .fakes import SpreadEmbeddings
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "china-belarus-brief.txt"
@@ -76,18 +76,19 @@ def _text(source: str, version: int) -> str:
 def _write(store: BriefStore, name: str, text: str) -> None:
     document = SourceDocument(name, text, name)
     chunks = chunk_document(document)
-    store.write(document, chunks, HashEmbeddings().embed_documents([c.text for c in chunks]))
+    store.write(document, chunks, SpreadEmbeddings().embed_documents([c.text for c in chunks]))
 
 
 def test_a_store_held_open_sees_what_another_process_writes_grades_and_removes(settings: Settings) -> None:
-    embeddings = HashEmbeddings()
+    embeddings = SpreadEmbeddings()
     store = BriefStore(settings)
-    _write(store, "mine.txt", "Drones struck a depot near Gomel. The depot burned for a day.")
-    assert store.search(embeddings.embed_query("depot near Gomel"), 3)
+    depot = "Drones struck a depot near Gomel. The depot burned for a day."
+    _write(store, "mine.txt", depot)
+    assert store.search(embeddings.embed_query(depot), 3)[0].chunk.source == "mine.txt"
 
     _finish(_child(settings.home, "write", "theirs.txt", "1", "1"))
     assert [d.source for d in store.documents()] == ["mine.txt", "theirs.txt"]
-    query = embeddings.embed_query("Unit theirs.txt-7 held sector 7")
+    query = embeddings.embed_query(_text("theirs.txt", 0).split("\n\n")[7])
     hits = store.search(query, 3)
     assert hits and hits[0].chunk.source == "theirs.txt", "the other process's vectors are searched too"
     assert store.search(query, 3, ["theirs.txt"])[0].chunk.source == "theirs.txt"
@@ -99,7 +100,7 @@ def test_a_store_held_open_sees_what_another_process_writes_grades_and_removes(s
 
     _finish(_child(settings.home, "remove", "mine.txt"))
     assert [d.source for d in store.documents()] == ["theirs.txt"]
-    assert {h.chunk.source for h in store.search(embeddings.embed_query("depot near Gomel"), 3)} == {"theirs.txt"}
+    assert {h.chunk.source for h in store.search(embeddings.embed_query(depot), 3)} == {"theirs.txt"}
 
     _write(store, "after.txt", "A convoy crossed the bridge at Mozyr.")
     store.close()
@@ -135,7 +136,7 @@ def test_processes_writing_at_once_lose_none_of_each_others_writes(settings: Set
         assert fresh.text(source) == _text(source, versions - 1), "each document at its last version"
     stored = dict(fresh._stored_chunks(["embeddings"]))
     assert set(stored) == {c.id for c in chunks}, "no stray chunk, and no chunk without its vector"
-    embeddings = HashEmbeddings()
+    embeddings = SpreadEmbeddings()
     for chunk in chunks[::7]:
         hits = fresh.search(embeddings.embed_query(chunk.text), 3, [chunk.source])
         assert hits and hits[0].chunk.id == chunk.id and hits[0].score > 0.999, f"{chunk.id} is found by its vector"
