@@ -69,6 +69,10 @@ MAX_QUESTION_CHARS = 2000
 _READER_TOP = 4
 _READER_SENTENCES = 9
 _READER_CHARS = 1600
+_EVIDENCE_POOL = 2
+"""Evidence is chosen among the sentences of this many times ``k`` passages, from the briefs the best ``k`` came
+from: a sentence the chunk ranking missed, beside the ones it found, can still be the best. Measured on the
+development sets (docs/evaluation.md); other briefs' chunks were left out, as they distracted the reader."""
 _REFUSAL = "The briefs do not say."
 _ABOUT_A_BRIEF = re.compile(
     r"^\s*(?:what(?:'s|’s|\s+is|\s+was)\s+the\s+(?P<a>.+?)\s+(?:brief|report|document|article)\s+about"
@@ -366,14 +370,18 @@ class AnswerPipeline:
         analysis = replace(analyze_question(standalone), answer_type=analyze_question(question).answer_type)
         # 2. retrieve: the question is embedded once, for the dense ranking and the sentence scores.
         vector = self.sentences.embeddings.embed_query(standalone)
-        passages = self.retriever.passages(standalone, k, sources, vector=vector)
-        # 3. select evidence: the retrieved chunks' sentences, scored against the question (a table row as read
-        # under its column names; its citation still quotes the row as written).
+        pool = self.retriever.passages(standalone, _EVIDENCE_POOL * k, sources, vector=vector)
+        passages = pool[:k]
+        briefs = {p.chunk.source for p in passages}
+        pool = [p for p in pool if p.chunk.source in briefs]
+        # 3. select evidence: the sentences of the retrieved chunks and of the next best chunks of the same briefs,
+        # scored against the question (a table row as read under its column names; its citation still quotes the
+        # row as written).
         weight = _term_weight(self.retriever.lexical_index())
-        texts = {source: self.text(source) for source in {p.chunk.source for p in passages}}
+        texts = {source: self.text(source) for source in briefs}
         evidence = [
             item
-            for item in select_evidence(passages, analysis, vector, self.sentences, weight, texts)
+            for item in select_evidence(pool, analysis, vector, self.sentences, weight, texts)
             if suspect_rule(item.text) is None  # text addressed to an AI system is never evidence
         ]
         retrieved = [Citation.of_span(p.chunk, rank, p.chunk.text, p.score) for rank, p in enumerate(passages, start=1)]

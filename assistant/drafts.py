@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from index import sentence_spans
+from index.gazetteer import MONTHS
 from index.terms import STOPWORDS, content_terms, name_term, normalize_term
 
 from .evidence import Evidence
@@ -131,8 +132,26 @@ def verify_reply(
         if logger.isEnabledFor(logging.DEBUG):
             shown = [f"[{numbered.index(e) + 1}] coverage {e.lexical:.2f} cos {e.semantic:.2f}" for e in support or ()]
             logger.debug("claim %r cites %s: %s", claim.text, list(claim.cited), "; ".join(shown) or "unsupported")
+        if support is not None:
+            support = _with_antecedent(claim.text, support, numbered)
         drafts.append(Draft(claim.text, tuple(support or ()), support is not None))
     return drafts
+
+
+def _with_antecedent(claim: str, group: list[Evidence], numbered: Sequence[Evidence]) -> list[Evidence]:
+    """``group``, with the numbered sentence one of it runs on from, when that one holds a value the claim gives.
+
+    The value (a name, number or date) must be one the group lacks: "The field hospital set up by the NRC has 40
+    beds" is cited to "It has 40 beds" and to the sentence before, which names the NRC.
+    """
+    missing = _value_words(claim) - {word for item in group for word in _value_words(item.text)}
+    if not missing:
+        return group
+    for item in group:
+        before = next((e for e in numbered if e not in group and _runs_on(e, item)), None)
+        if before is not None and missing & _value_words(before.text):
+            return [before, *group]
+    return group
 
 
 _RUNS_ON = re.compile(r"[\W_]*(?:he|she|it|they|his|her|its|their|this|these|those|that|the|such)\b", re.I)
@@ -258,8 +277,15 @@ def valued_sentences(reply: str, numbered: Sequence[Evidence], question: Questio
 
 
 def _values(text: str) -> set[str]:
-    """The numbers, dates and names of ``text``, each in one canonical spelling."""
-    return numbers(text) | date_expressions(text) | {name_term(name) for name in entities(text)}
+    """The numbers, dates and names of ``text``, each in one canonical spelling.
+
+    A month is a name only where it is no date's: "October 20" does not hold "October 27-28", but "until August"
+    holds "August".
+    """
+    dates = date_expressions(text)
+    dated = {date.split()[0] for date in dates}
+    names = {name_term(name) for name in entities(text) if not (name in MONTHS and name[:3].lower() in dated)}
+    return numbers(text) | dates | names
 
 
 def _value_words(text: str) -> set[str]:

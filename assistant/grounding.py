@@ -58,6 +58,12 @@ def _which(nouns: str) -> str:
     return rf"\b(which|what)( \w+){{0,2}} ({nouns})\b"
 
 
+_PERSON_NOUNS = (
+    "official|officer|person|leader|general|commander|minister|president|spokesperson|spokesman|secretary"
+    "|analyst|chief|head|director|envoy"
+)
+"""Nouns for a person: "Which official…?", "What is the name of the district's health officer?"."""
+
 _TYPE_PATTERNS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (
         AnswerType.NUMBER,
@@ -77,11 +83,7 @@ _TYPE_PATTERNS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (
         AnswerType.PERSON,
         re.compile(
-            r"\b(who|whom|whose)\b|\bname of the (person|official|general|commander|leader|minister)\b|"
-            + _which(
-                "official|person|leader|general|commander|minister|president|spokesperson|spokesman|secretary"
-                "|analyst|chief|head|director|envoy"
-            )
+            rf"\b(who|whom|whose)\b|\bname of (?:[\w’'-]+ ){{0,3}}(?:{_PERSON_NOUNS})\b|" + _which(_PERSON_NOUNS)
         ),
     ),
     (

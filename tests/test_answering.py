@@ -72,6 +72,11 @@ def _quotes_are_verbatim(assistant: Assistant, answer: object) -> None:
         ("According to the minister who visited the quay, what happened to the master?", AnswerType.OTHER),
         ("When did the minister who resigned leave office?", AnswerType.DATE),
         ("And who signed it?", AnswerType.PERSON),
+        # "The name of" someone with a role asks for a person; the name of a thing, for a name.
+        ("What is the name of Harrow's district health officer?", AnswerType.PERSON),
+        ("Which officer signed the order?", AnswerType.PERSON),
+        ("What is the name of the operation led by the commander?", AnswerType.ENTITY),
+        ("What is the name of the ship?", AnswerType.ENTITY),
     ],
 )
 def test_answer_type(question: str, kind: AnswerType) -> None:
@@ -748,6 +753,25 @@ def test_a_cited_sentence_lends_words_only_if_it_shares_a_name_with_the_claim_or
     assert not verify_reply(claim, [arrived, apart], replaced)[0].supported
 
 
+def test_a_claim_is_cited_also_to_the_sentence_its_cited_one_runs_on_from_when_that_one_names_what_it_adds() -> None:
+    beds = analyze_question("How big, in beds, is the field hospital set up by the Northgate Relief Consortium?")
+    opened = _evidence("The Northgate Relief Consortium opened a field hospital in Harrow on 6 March.", 0.6, 0.6)
+    it = _evidence("It has 40 beds and a surgical team.", 0.7, 0.3, start=len(opened.text) + 1)
+    (draft,) = verify_reply(
+        "The field hospital set up by the Northgate Relief Consortium has 40 beds [2].", [opened, it], beds
+    )
+    assert draft.supported and draft.evidence == (opened, it)
+    # A claim its cited sentence holds alone is cited to that sentence alone.
+    (alone,) = verify_reply("The field hospital has 40 beds [2].", [opened, it], beds)
+    assert alone.supported and alone.evidence == (it,)
+    # A sentence apart from it (another paragraph) is not what "It" stands for.
+    apart = Evidence("brief.txt", 400, 400 + len(it.text), 3, it.text, 0.7, 0.3)
+    (far,) = verify_reply(
+        "The field hospital set up by the Northgate Relief Consortium has 40 beds [2].", [opened, apart], beds
+    )
+    assert far.evidence != (opened, apart)
+
+
 def test_a_name_given_a_role_needs_that_role_in_its_citations() -> None:
     captain = analyze_question("What is the name of the Grey Heron's captain?")
     operator = _evidence("The ship's operator, Brandt-Eilers Shipping of Haldenport, denied the accusation.", 0.2, 0.0)
@@ -820,6 +844,11 @@ def test_a_value_held_by_several_uncited_sentences_is_not_guessed() -> None:
     one = [numbered[0], numbered[2]]
     assert valued_sentences("The bridge will reopen on 4 May [2].", one, question) == [
         ("The bridge will reopen on 4 May [2].".replace(" [2]", ""), numbered[0])
+    ]
+    # Another day of the same month is another date: that sentence does not hold it.
+    other_day = [numbered[0], _evidence("The pier closed on 20 May for an inspection.", start=70), numbered[2]]
+    assert valued_sentences("The bridge will reopen on 4 May [3].", other_day, question) == [
+        ("The bridge will reopen on 4 May.", numbered[0])
     ]
 
 
@@ -930,3 +959,29 @@ def test_a_count_that_drops_its_bound_is_quoted_with_it_when_the_reader_confirms
     answer = assistant.ask(question, llm="scripted")
     assert answer.answer.startswith("An estimated 41,300 people are displaced") and len(checker.prompts) == 3
     _quotes_are_verbatim(assistant, answer)
+
+
+def test_evidence_comes_from_the_next_best_chunks_of_the_retrieved_briefs_only(
+    settings: Settings, tmp_path: Path
+) -> None:
+    (tmp_path / "a.txt").write_text(
+        "Drones over Gomel: the Gomel brigade counted drones over Gomel on Monday.\n\n"
+        "The brigade shot down 14 of them near Mozyr.\n\nA convoy crossed the bridge at Pinsk.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.txt").write_text("Air defence shot down drones near Brest.\n", encoding="utf-8")
+    assistant = Assistant(settings=settings, embeddings=HashEmbeddings())
+    assistant.ingest([tmp_path / "a.txt", tmp_path / "b.txt"])
+    question = "How many drones did the Gomel brigade shoot down?"
+    ranked = [(p.chunk.source, p.chunk.paragraph) for p in assistant.retriever.passages(question, 4)]
+    assert ranked == [("a.txt", 1), ("a.txt", 2), ("b.txt", 1), ("a.txt", 3)]
+
+    def shown(k: int) -> str:
+        model = _with_model(assistant, "The briefs do not say.")
+        assistant.ask(question, k=k, llm="scripted")
+        return str(model.prompts[0][-1].content)
+
+    # One passage retrieved: the sentence that answers, in the brief's next best chunk, is shown too.
+    assert "shot down 14 of them" in shown(1)
+    # Two retrieved: another brief's chunk, though it ranks third, is not.
+    assert "near Brest" not in shown(2)

@@ -108,6 +108,9 @@ def test_numbers_and_dates_are_canonical_tokens() -> None:
     assert "1" not in numbers("13 aircraft")
     assert date_expressions("on Oct. 28th and October 27-28, 2024") == {"oct 28", "oct 27 28 2024"}
     assert date_expressions("on 28 October") == {"oct 28"}, "day and month in either order"
+    # A month and its year is no day of that month: "September 2024" is not "September 20".
+    assert date_expressions("in September 2024") == set()
+    assert not check_claim("The talks began on September 20.", ["The talks began in September 2024."]).supported
 
 
 def test_a_time_after_a_year_is_not_a_decimal() -> None:
