@@ -174,3 +174,7 @@ def test_an_unsupported_fact_is_a_figure_name_or_date_the_quotes_lack() -> None:
     assert unsupported_facts("The Armenian dispute grew.", [quote]) == ["Armenian"]
     # A name and a number are no date; a plural is its name.
     assert unsupported_facts("Six countries ordered the F-16 Block 70.", ["Six ordered 136 F-16 Block 70s."]) == []
+    # A plural's possessive is its name.
+    ferry = "The minister ordered the operator, Dunmarch Lines, to suspend all sailings."
+    assert unsupported_facts("The minister halted all of Dunmarch Lines’ services.", [ferry]) == []
+    assert unsupported_facts("The minister halted all of Karvess Lines' services.", [ferry]) == ["Karvess"]

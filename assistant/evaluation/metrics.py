@@ -72,8 +72,11 @@ def token_f1(prediction: str, references: Sequence[str]) -> float:
 
 
 def _plain(text: str) -> str:
-    """``text`` with typographic apostrophes made plain and possessive endings dropped ("Russia’s" -> "Russia")."""
-    return re.sub(r"'s\b", "", text.replace("’", "'"))
+    """``text`` with typographic apostrophes made plain and possessive endings dropped ("Russia’s" -> "Russia").
+
+    A plural's possessive loses its apostrophe: "Dunmarch Lines'" -> "Dunmarch Lines".
+    """
+    return re.sub(r"'s\b|(?<=s)'(?!\w)", "", text.replace("’", "'"))
 
 
 def unsupported_facts(sentence: str, quotes: Sequence[str]) -> list[str]:
