@@ -370,10 +370,10 @@ class AnswerPipeline:
         analysis = replace(analyze_question(standalone), answer_type=analyze_question(question).answer_type)
         # 2. retrieve: the question is embedded once, for the dense ranking and the sentence scores.
         vector = self.sentences.embeddings.embed_query(standalone)
-        pool = self.retriever.passages(standalone, _EVIDENCE_POOL * k, sources, vector=vector)
-        passages = pool[:k]
+        ranked = self.retriever.passages(standalone, _EVIDENCE_POOL * k, sources, vector=vector)
+        passages = ranked[:k]
         briefs = {p.chunk.source for p in passages}
-        pool = [p for p in pool if p.chunk.source in briefs]
+        pool = [p for p in ranked if p.chunk.source in briefs]
         # 3. select evidence: the sentences of the retrieved chunks and of the next best chunks of the same briefs,
         # scored against the question (a table row as read under its column names; its citation still quotes the
         # row as written).

@@ -57,7 +57,7 @@ class HashEmbeddings(Embeddings):
         return self._vector(text)
 
 
-class SpreadEmbeddings(Embeddings):
+class SpreadEmbeddings(HashEmbeddings):
     """A pseudo-random unit vector per text, the same on every call: only the same text is close.
 
     For tests that look each stored chunk up by its own vector in a large index. HashEmbeddings gives thousands of
@@ -66,19 +66,13 @@ class SpreadEmbeddings(Embeddings):
     """
 
     def __init__(self, size: int = 64) -> None:
-        self.size = size
+        super().__init__(size)
 
     def _vector(self, text: str) -> list[float]:
         draw = random.Random(hashlib.sha256(text.encode()).digest())
         vector = [draw.gauss(0.0, 1.0) for _ in range(self.size)]
         norm = math.sqrt(sum(v * v for v in vector))
         return [v / norm for v in vector]
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return [self._vector(t) for t in texts]
-
-    def embed_query(self, text: str) -> list[float]:
-        return self._vector(text)
 
 
 class ScriptedChatModel(BaseChatModel):
