@@ -39,14 +39,24 @@ _VERB = (
     r"|identif(?:y|ies|ied|ying)\b"
 )
 _WH = r"(?:which|what|list|name|enumerate|give|show|all|every|any)"
+_IN_THE_TEXT = r"(?=\s*(?:[?.!,;]|$|(?:in|by|within|across|throughout)\b))"
+"""What may follow the verb: the question's end or where ("mentioned in the brief"), not a role ("named the new
+head of…", "named to the cabinet")."""
 _PATTERNS: list[tuple[ListKind, re.Pattern[str]]] = [
-    (kind, re.compile(rf"\b{_WH}\b.{{0,40}}?\b(?:{nouns})\b.{{0,80}}?\b(?:{_VERB})", re.IGNORECASE | re.DOTALL))
+    (
+        kind,
+        re.compile(
+            rf"\b{_WH}\b.{{0,40}}?\b(?:{nouns})\b.{{0,80}}?\b(?:{_VERB}){_IN_THE_TEXT}", re.IGNORECASE | re.DOTALL
+        ),
+    )
     for kind, nouns in _NOUNS.items()
 ] + [
     (kind, re.compile(rf"^\s*(?:list|enumerate|name)\b.{{0,25}}?\b(?:{nouns})\b", re.IGNORECASE))
     for kind, nouns in _NOUNS.items()
 ]
-_WHO_IS_NAMED = re.compile(rf"\bwho\b.{{0,30}}?\b(?:is|are|was|were|gets?|got)\s+(?:{_VERB})", re.IGNORECASE)
+_WHO_IS_NAMED = re.compile(
+    rf"\bwho\b.{{0,30}}?\b(?:is|are|was|were|gets?|got)\s+(?:{_VERB}){_IN_THE_TEXT}", re.IGNORECASE
+)
 
 
 def list_question(question: str) -> ListKind | None:

@@ -66,6 +66,9 @@ def store(settings: Settings, seed_dir: Path) -> BriefStore:
         ("What is this brief about?", None),
         ("On what date was Moldova's referendum held?", None),
         ("Which units listened to the briefing?", None),
+        ("Who was named the 2021 National Teacher of the Year?", None),
+        ("Which officials were named to the new cabinet?", None),
+        ("Which people are mentioned, and where?", "person"),
     ],
 )
 def test_list_questions_are_recognised(question: str, kind: str | None) -> None:
