@@ -16,6 +16,7 @@ import re
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage
@@ -284,22 +285,40 @@ def _says_yes(backend: Backend, messages: list[BaseMessage]) -> bool:
     return affirms("".join(reply))
 
 
+def _says_yes_in_context(backend: Backend, check: Callable[[str], list[BaseMessage]], context: str) -> bool:
+    """Whether the model says yes to a check of a sentence read alone or, failing that, after its ``context``."""
+    return _says_yes(backend, check("")) or _says_yes(backend, check(context))
+
+
 def _confirmed(
-    backend: Backend, asked: str, reply: str, numbered: Sequence[Evidence], analysis: Question
+    backend: Backend,
+    asked: str,
+    reply: str,
+    numbered: Sequence[Evidence],
+    analysis: Question,
+    context: Callable[[Evidence], str],
 ) -> Evidence | None:
     """A sentence the reader read its failed answer's value from, when it says this sentence answers, or None.
 
-    Both checks must say yes: that the sentence gives the answer to the question, and that it says what the claim
-    says. The sentence is then quoted verbatim, never the claim.
+    Both checks must say yes: that the sentence (alone or read in its ``context``) gives the answer to the question,
+    and that it says what the claim says (alone: in context, the reader says yes to more than the sentence says). The
+    sentence is then quoted verbatim, never the claim.
     """
     for claim, item in valued_sentences(reply, numbered, analysis)[:_CHECKED_SENTENCES]:
-        if _says_yes(backend, answers_prompt(asked, item)) and _says_yes(backend, states_prompt(claim, item)):
+        if _says_yes_in_context(backend, partial(answers_prompt, asked, item), context(item)) and _says_yes(
+            backend, states_prompt(claim, item)
+        ):
             return item
     return None
 
 
 def _count_confirmed(
-    backend: Backend, asked: str, drafts: Sequence[Draft], analysis: Question, similar: WordSimilarity
+    backend: Backend,
+    asked: str,
+    drafts: Sequence[Draft],
+    analysis: Question,
+    similar: WordSimilarity,
+    context: Callable[[Evidence], str],
 ) -> Draft | None:
     """A verified count that fails only for the question's verb, when the reader says its sentence answers, or None.
 
@@ -315,7 +334,7 @@ def _count_confirmed(
         # "41,300 people have been killed" from a count of the displaced claims the question's verb: never asked.
         if counted is None or restates_the_verb(draft.text, analysis) or not answers(draft, loose, similar):
             continue
-        if _says_yes(backend, answers_prompt(asked, counted)):
+        if _says_yes_in_context(backend, partial(answers_prompt, asked, counted), context(counted)):
             return draft
     return None
 
@@ -463,21 +482,33 @@ class AnswerPipeline:
             clear = clear_answer(analysis, evidence)
             return [_quoted(clear, texts)] if clear is not None else []
         similar = self.sentences.word_similarity
-        drafts = verify_reply(written, numbered, analysis, similar)
+        drafts = verify_reply(written, numbered, analysis, similar, texts)
         answering = [answers(d, analysis, similar) for d in drafts]
         if any(answering):
             # A true sentence that neither answers nor speaks to the question is padding: it is left out.
             return [d for d, a in zip(drafts, answering, strict=True) if not d.supported or a or on_topic(d, ())]
-        confirmed = _count_confirmed(backend, asked, drafts, analysis, similar)
+        context = self._context(texts)
+        confirmed = _count_confirmed(backend, asked, drafts, analysis, similar, context)
         if confirmed is not None:
             return [confirmed]
         if drafts and not any(d.supported for d in drafts):
             # The reader found an answer but worded it wrongly: the sentence it answered from, verbatim, when the
             # evidence checks agree that this sentence answers the question, or else the reader, asked, confirms it.
-            pointed = pointed_sentence(written, numbered, analysis)
-            pointed = pointed or _confirmed(backend, asked, written, numbered, analysis)
+            pointed = pointed_sentence(written, numbered, analysis, texts)
+            pointed = pointed or _confirmed(backend, asked, written, numbered, analysis, context)
             return [_quoted(pointed, texts), *drafts] if pointed is not None else drafts
         return [d for d in drafts if not d.supported]
+
+    def _context(self, texts: dict[str, str]) -> Callable[[Evidence], str]:
+        """What a sentence is read after: its brief's title and the sentence before it in its paragraph."""
+        titles = {d.source: d.title for d in self.documents()}
+
+        def context(item: Evidence) -> str:
+            before, _ = self.spans.neighbours(item.source, texts[item.source], item)
+            title = titles.get(item.source, item.source)
+            return f"{title}. {before.of(texts[item.source])}" if before is not None else f"{title}."
+
+        return context
 
     def _overview(
         self, question: str, backend: Backend, sources: Sequence[str] | None, started: float

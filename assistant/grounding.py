@@ -415,7 +415,13 @@ def has_candidate(sentence: str, question: Question, similar: WordSimilarity | N
         nouns = question.counted
         counted = {normalize_term(w) for w in nouns}
         if counted and counted <= _ANYONE:
+            numbers += _NO_ONE.finditer(undated)
             return bool(numbers) and holds_word(sentence, question.count_verb, similar)
+        for match in _NONE_OF.finditer(undated) if counted else ():
+            # "No new cases were confirmed": the counted noun within the next two words that carry meaning.
+            after = [w for w in _TOKEN.findall(undated[match.end() : match.end() + 40]) if w.lower() not in STOPWORDS]
+            if counted & {normalize_term(w) for w in after[:2]}:
+                return True
         if counted:
             # "How many crew members…?" is answered by a number of crew members, not by any number: the counted noun
             # is among the next four words that carry meaning ("4,200 members of the Dockworkers' Union"), or, by
@@ -457,6 +463,9 @@ _HOW_MANY = re.compile(
 )
 _HOW_MANY_DID = re.compile(rf"\bhow many\s+((?:[\w’'-]+\s+){{1,3}}?)(?:[a-z]+ed|{IRREGULAR_PAST})\b", re.IGNORECASE)
 """A "how many" question whose verb is a deed ("How many people joined the strike?")."""
+_NO_ONE = re.compile(r"\b(?:no one|no-one|nobody)\b", re.IGNORECASE)
+_NONE_OF = re.compile(r"\b(?:no|zero)\b", re.IGNORECASE)
+"""A count of none: "no one was hurt" counts people; "no new cases were confirmed" counts the noun after "no"."""
 _ANYONE = frozenset({"peopl", "person", "individual"})
 """Counted nouns that name no kind of person: what a count of them counts is what the people did or underwent."""
 
@@ -530,11 +539,13 @@ def informative_terms(claim: str, question: Question) -> list[str]:
     """Content terms the claim adds to the question: an answer that adds none says nothing.
 
     To a yes-or-no question, a denial the question does not make is an answer ("The group has not deployed
-    ransomware" for "Has the group deployed ransomware?").
+    ransomware" for "Has the group deployed ransomware?"); to a "how many" question, a count of none.
     """
     added = [t for t in content_terms(claim) if t not in question.terms and t not in _GENERIC_CLAIM_WORDS]
     if _YES_OR_NO.match(question.text) and NEGATION.search(claim) and not NEGATION.search(question.text):
         added.append("not")
+    elif question.answer_type is AnswerType.NUMBER and (_NO_ONE.search(claim) or _NONE_OF.search(claim)):
+        added.append("0")  # a count of none answers "how many": "No cases have been confirmed"
     return added
 
 

@@ -190,9 +190,14 @@ CHECK_PROMPT = (
 )
 
 
-def answers_prompt(question: str, sentence: Evidence) -> list[BaseMessage]:
-    """The chat messages asking whether ``sentence`` gives the answer to ``question``."""
-    asked = f"Sentence: {' '.join(sentence.text.split())}\nQuestion: {question}\n"
+def answers_prompt(question: str, sentence: Evidence, context: str = "") -> list[BaseMessage]:
+    """The chat messages asking whether ``sentence``, read after ``context``, gives the answer to ``question``.
+
+    The context (the brief's title and the sentence before) says what a sentence leaves to it: "Current stocks are
+    expected to last about three weeks" is about the antibiotics the sentence before names.
+    """
+    given = f"Context: {' '.join(context.split())}\n" if context else ""
+    asked = f"{given}Sentence: {' '.join(sentence.text.split())}\nQuestion: {question}\n"
     return [
         SystemMessage(content=CHECK_PROMPT),
         HumanMessage(content=asked + "Does the sentence give the answer to this question?"),

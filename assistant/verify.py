@@ -6,8 +6,8 @@ A claim passes only when, against the text of its citations alone:
   with the bound its citations give it (``86,000`` is not ``roughly 86,000``, nor ``about 60`` ``more than 60``);
 - every date expression is there (``October 28`` is ``28 October``, not ``October 27-28``);
 - every name is there, as written, as its demonym or as its acronym (``Georgian`` is supported by ``Georgia``,
-  ``UN`` by ``United Nations``; ``Moscow`` is not supported by ``Russian``); a title the question gave may be
-  restated, but not a place it gave;
+  ``UN`` by ``United Nations``, ``VAT`` by ``value added tax``; ``Moscow`` is not supported by ``Russian``); a title
+  the question gave may be restated, but not a place it gave;
 - it gives a cause ("because", "due to") only where its citations give one ("the cause was", "which is why", "after");
 - it negates nothing the citations do not negate, and affirms nothing they negate ("endorsed" for "has not
   endorsed");
@@ -29,7 +29,7 @@ from index.terms import STOPWORDS, content_terms, name_term, normalize_term
 
 from .grounding import IRREGULAR_PAST, NEGATION, NUMBER_PATTERN, PARAPHRASE, WordSimilarity, entities, spell_quarters
 
-__all__ = ["Verdict", "WordSimilarity", "check_claim", "date_expressions", "numbers"]
+__all__ = ["PLACE_NAMES", "Verdict", "WordSimilarity", "check_claim", "date_expressions", "numbers", "spells_out"]
 
 
 _ROLE_GAP = 6
@@ -112,7 +112,7 @@ _CAUSAL = re.compile(
 """A word by which a sentence gives a cause ("the principal cause was", "which is why", "after talks collapsed")."""
 
 
-_PLACE_NAMES = frozenset(
+PLACE_NAMES = frozenset(
     name_term(word)
     for place in (
         *gazetteer.COUNTRIES,
@@ -262,10 +262,23 @@ def _acronyms(text: str) -> set[str]:
     return found
 
 
+def spells_out(acronym: str, text: str) -> bool:
+    """Whether ``text`` spells out ``acronym``: "United Nations" for "UN", "value added tax" for "VAT".
+
+    A two-letter acronym is spelt out only by capitalised words ("each unit" is no EU).
+    """
+    if not re.fullmatch(r"[A-Z]{2,6}", acronym):
+        return False
+    if len(acronym) == 2:
+        return acronym in _acronyms(text)
+    words = r"[\s-]+".join(rf"{letter}[^\W\d_]*" for letter in acronym)
+    return re.search(rf"\b{words}\b", text, re.IGNORECASE) is not None
+
+
 def _abbreviates(name: str, cited: str, cited_acronyms: set[str]) -> bool:
-    """Whether ``name`` is the acronym of a name in ``cited`` ("UN"), or spells out one there ("European Union")."""
+    """Whether ``name`` is the acronym of a name in ``cited`` ("UN", "VAT"), or spells one out ("European Union")."""
     if re.fullmatch(r"[A-Z]{2,6}", name):
-        return name in cited_acronyms
+        return name in cited_acronyms or spells_out(name, cited)
     spelled = _acronyms(name)
     return any(re.search(rf"\b{a}\b", cited) for a in spelled if len(a) >= 2)
 
@@ -285,14 +298,15 @@ def check_claim(
     similar: WordSimilarity | None = None,
     restated: Iterable[str] = (),
     tolerance: int = 1,
-    places_restated: bool = False,
+    quoted: bool = False,
 ) -> Verdict:
     """Check ``claim`` against the texts of its citations; see the module docstring for the rules.
 
     A word of the question (``question_terms``) that the claim repeats counts as found when ``similar`` finds a word
     of the citations close to it (a paraphrase: "premier" for "Prime Minister"), and so does any of ``restated``
     (question words a claim may restate as they are, and names other than places); any other missing word counts
-    against the claim, and more than ``tolerance`` of them fail it.
+    against the claim, and more than ``tolerance`` of them fail it. A claim that is ``quoted`` (never shown: the
+    sentence it rests on is quoted instead) may also restate the question's places and numbers ("Wonder Woman 1984").
     """
     texts = [spell_quarters(t) for t in cited if t]
     if not texts:
@@ -319,7 +333,7 @@ def check_claim(
         novel = list(dict.fromkeys(t for t, w in pairs if not found(t, w)))
         if len(novel) > tolerance:
             return Verdict(False, f"words not in its citations: {', '.join(novel)}")
-    missing_numbers = numbers(claim) - numbers(joined)
+    missing_numbers = numbers(claim) - numbers(joined) - (numbers(" ".join(restated)) if quoted else set())
     if missing_numbers:
         return Verdict(False, f"numbers not in its citations: {', '.join(sorted(missing_numbers))}")
     unbounded = _bound_dropped(claim, texts)
@@ -331,7 +345,7 @@ def check_claim(
     cited_names = {name_term(w) for w in _WORD.findall(joined)}
     # A title the question gave may be restated ("the French Presidential Election"); a place may not (the brief's
     # "China" does not support the question's "Beijing", nor its "UK" the question's "British").
-    given = {name_term(w) for w in restated} - (frozenset() if places_restated else _PLACE_NAMES)
+    given = {name_term(w) for w in restated} - (frozenset() if quoted else PLACE_NAMES)
     for name in names:
         words = [name_term(w) for w in _WORD.findall(name) if w.lower() not in STOPWORDS]
         if name not in abbreviated and any(w not in cited_names and w not in given for w in words):

@@ -7,7 +7,7 @@ import pytest
 
 from assistant import Assistant
 from assistant.citations import Answer
-from assistant.drafts import answers, clear_answer, unmarked, valued_sentences, verify_reply
+from assistant.drafts import Draft, answers, clear_answer, pointed_sentence, unmarked, valued_sentences, verify_reply
 from assistant.errors import LLMError
 from assistant.evidence import Evidence, coverage
 from assistant.grounding import AnswerType, analyze_question, has_candidate, informative_terms, matches_numbers
@@ -230,6 +230,20 @@ def test_a_count_is_of_what_the_question_counts_whatever_its_verb() -> None:
     assert has_candidate("About 4,200 people joined the strike on Tuesday.", joined)
     walked = analyze_question("How many dockworkers walked off the job?")
     assert has_candidate("About 4,200 members of the Estravian Dockworkers' Union walked off the job.", walked)
+
+
+def test_a_count_of_none_answers_how_many() -> None:
+    confirmed = analyze_question("How many cholera cases have been confirmed?")
+    none = "No cases have been confirmed."
+    assert has_candidate(none, confirmed) and has_candidate("No new cases of cholera were confirmed.", confirmed)
+    assert "0" in informative_terms(none, confirmed)
+    assert answers(Draft(none, (_evidence(none),), True), confirmed)
+    # "No" must count the noun asked about, at once: a sentence that no figure was given gives no count.
+    assert not has_candidate("No figures were given for the number of cases.", confirmed)
+    assert not has_candidate("No hospital has run out of cholera kits.", confirmed)
+    injured = analyze_question("How many people were injured?")
+    assert has_candidate("No one was injured in the blast.", injured)
+    assert not has_candidate("No one knows how many were killed.", injured)
 
 
 def test_a_counted_noun_may_be_paraphrased_by_a_close_word() -> None:
@@ -985,3 +999,64 @@ def test_evidence_comes_from_the_next_best_chunks_of_the_retrieved_briefs_only(
     assert "shot down 14 of them" in shown(1)
     # Two retrieved: another brief's chunk, though it ranks third, is not.
     assert "near Brest" not in shown(2)
+
+
+def test_a_failed_answer_s_sentence_is_read_in_its_context_when_alone_it_does_not_answer(
+    settings: Settings, tmp_path: Path
+) -> None:
+    brief = (
+        "Meningitis outbreak in Dorvana\n\n"
+        "UNICEF delivered 18,000 doses of ceftriaxone on 5 April. Current stocks are expected to last about three "
+        "weeks.\n\nThe ministry opened two treatment centres in Halvik town on 2 April."
+    )
+    assistant = _on_brief(settings, tmp_path, brief)
+    question = "For how long are the antibiotic supplies delivered by UNICEF expected to last?"
+    numbered = _numbered(assistant, question)
+    n = next(k for k, v in numbered.items() if "three weeks" in v)
+    claim = f"The antibiotic supplies are expected to last about three weeks [{n}]."
+    # Alone, "Current stocks…" does not say whose stocks: the reader says no, then yes once it reads the sentence
+    # before; the sentence must also say what the claim says.
+    checker = _with_model(assistant, claim, "no", "yes", "yes")
+    answer = assistant.ask(question, llm="scripted")
+    assert not answer.refused and answer.answer == "Current stocks are expected to last about three weeks. [1]"
+    alone, read_on, states = (str(p[1].content) for p in checker.prompts[1:])
+    assert alone.startswith("Sentence: Current stocks")
+    assert read_on.startswith("Context: ") and "UNICEF delivered 18,000 doses of ceftriaxone on 5 April." in read_on
+    assert states.startswith("Sentence: Current stocks") and "Claim: " in states
+    _quotes_are_verbatim(assistant, answer)
+    # No in context as well, and the sentence is not taken.
+    _with_model(assistant, claim, "no", "no", "yes")
+    assert assistant.ask(question, llm="scripted").refused
+
+
+SKARN = "Project HALBERD will deliver eight Skarn-class coastal patrol vessels to the Ardmoor Navy."
+FERRY = "The vessel was licensed to carry 180 passengers, but more than 240 were on board when it left."
+
+
+def test_a_claim_restates_a_name_of_the_question_only_from_a_brief_that_names_it() -> None:
+    crew = analyze_question("How many crew members will each Skarn-class vessel carry?")
+    ferry = Evidence("digest.md", 0, len(FERRY), 5, FERRY, 0.6, 0.5)
+    claim = "Each Skarn-class vessel will carry 180 passengers [1]."
+    assert verify_reply(claim, [ferry], crew)[0].supported, "the question's names may be restated"
+    briefs = {"digest.md": "Ferry capsizes off Tarn Holm\n\n" + FERRY}
+    assert not verify_reply(claim, [ferry], crew, None, briefs)[0].supported
+    assert verify_reply(claim, [ferry], crew, None, {"digest.md": SKARN + "\n\n" + FERRY})[0].supported
+    # Nor does a sentence of another brief, numbered next to it, lend its words as a neighbour would.
+    skarn = Evidence("procurement.html", 0, len(SKARN), 1, SKARN, 0.7, 0.6)
+    briefs["procurement.html"] = SKARN
+    assert not verify_reply(claim, [ferry, skarn], crew, None, briefs)[0].supported
+
+
+def test_a_sentence_of_a_brief_that_never_names_the_question_s_subject_is_no_fallback() -> None:
+    director = analyze_question("Who is the ministry's HALBERD programme director?")
+    said = "The ministry's programme director, Ilse Varnholt, said the vessels would be delivered on time."
+    sentence = Evidence("interview.txt", 0, len(said), 1, said, 0.7, 0.8)
+    reply = "The ministry's HALBERD programme director is Ilse Varnholt [1]."
+    interview = "Water utility chief on the drought\n\n" + said
+    assert pointed_sentence(reply, [sentence], director, {"interview.txt": "HALBERD\n\n" + said}) == sentence
+    assert pointed_sentence(reply, [sentence], director, {"interview.txt": interview}) is None
+    # A place the brief does not name is no bar ("Kyiv" where it says Ukraine).
+    kyiv = analyze_question("Who is Kyiv's programme director?")
+    assert pointed_sentence(reply.replace("HALBERD", "Kyiv's"), [sentence], kyiv, {"interview.txt": interview})
+    # Nor is a snippet of one paragraph, which may leave its subject to its title.
+    assert pointed_sentence(reply, [sentence], director, {"interview.txt": said}) == sentence

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.verify import check_claim, date_expressions, numbers
+from assistant.verify import check_claim, date_expressions, numbers, spells_out
 
 AIRCRAFT = "Taiwan's defence ministry said 13 Chinese military aircraft were spotted near the island on Tuesday."
 DRONES = (
@@ -80,6 +80,7 @@ def test_distortions_are_caught(claim: str, cited: str, reason: str) -> None:
         # A name as its acronym, or spelled out.
         ("The UN appealed for $180 million.", "The United Nations launched an appeal for $180 million.", ()),
         ("The European Union pledged $20 million.", "The EU pledged $20 million.", ()),
+        ("The VAT rises to 22% on 1 May.", "The budget raises value added tax from 20% to 22% from 1 May.", ()),
         ("President Viktor Halas is barred from a third term.", HALAS, ()),
         ("The network shipped over 60 million barrels worth some $4.2 billion.", SHIPPED, ()),
         (
@@ -169,3 +170,22 @@ def test_a_cause_needs_a_cause_in_its_citations() -> None:
     # Growing with the war is not growing because of it.
     grown = ["Russian influence, historical and strong, has grown with the war."]
     assert not check_claim("Russia's influence is historically strong due to the war.", grown).supported
+
+
+def test_an_acronym_is_spelt_out_in_capitals_or_in_lower_case_if_it_is_longer_than_two_letters() -> None:
+    assert spells_out("VAT", "The budget raises value added tax from 20% to 22%.")
+    assert spells_out("EEZ", "It landed inside Japan's exclusive economic zone.")
+    assert spells_out("EU", "The European Union pledged $20 million.")
+    assert not spells_out("EU", "Each unit pledged $20 million."), "two lower-case words are too easily an acronym"
+    assert not spells_out("VAT", "The value of the tax rose.")
+    assert not check_claim("The EU pledged $20 million.", ["Each unit pledged $20 million."]).supported
+
+
+def test_a_claim_never_shown_may_restate_the_question_s_places_and_numbers() -> None:
+    claim, cited = "Gal Gadot plays Diana Prince in Wonder Woman 1984 in Washington.", ["Gal Gadot plays Diana Prince."]
+    restated = {"wonder", "woman", "1984", "washington"}
+    assert check_claim(claim, cited, restated=restated, quoted=True).supported
+    assert "numbers" in check_claim(claim, cited, restated=restated).reason
+    no_number = claim.replace(" 1984", "")
+    assert "Washington" in check_claim(no_number, cited, restated=restated).reason
+    assert not check_claim(claim, cited, restated={"wonder", "woman"}, quoted=True).supported
