@@ -16,10 +16,9 @@ import re
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
-from functools import partial
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage, HumanMessage
+from langchain_core.messages import BaseMessage
 
 from index import DocumentInfo, LexicalIndex
 from index.suspect import suspect_rule
@@ -43,6 +42,7 @@ from .drafts import (
 )
 from .errors import BriefError
 from .evidence import Evidence, SentenceEmbeddingCache, coverage, reading, select_evidence
+from .followups import History, standalone_question
 from .grounding import Question, WordSimilarity, analyze_question, has_candidate, restates_the_verb
 from .lists import list_answer, list_question
 from .llm import is_reader
@@ -60,11 +60,10 @@ from .reader import (
 from .retrieval import HybridRetriever
 from .verify import numbers
 
-__all__ = ["MAX_QUESTION_CHARS", "AnswerPipeline", "Backend", "standalone_question"]
+__all__ = ["MAX_QUESTION_CHARS", "AnswerPipeline", "Backend"]
 
 logger = logging.getLogger(__name__)
 
-History = Sequence[tuple[str, str]]
 MAX_QUESTION_CHARS = 2000
 # What the reader sees: the best sentences, each with its neighbours (reader.context_sentences).
 _READER_TOP = 4
@@ -89,10 +88,6 @@ _CHECKED_SENTENCES = 2
 """The most sentences a failed answer's value is checked in (two model calls each)."""
 _LEAD_CHARS = 400
 """How much of a brief's opening an overview request may name it by ("the Second Thomas Shoal brief")."""
-_ANAPHORA = re.compile(
-    r"\b(it|its|they|them|their|he|him|his|she|her|there|then)\b|\b(this|that|these|those)\s*\?", re.I
-)
-_ABOUT_THE_BRIEFS = re.compile(r"\b(?:this|the|these|those|each|all|every)\s+(?:briefs?|documents?|reports?)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -103,43 +98,6 @@ class Backend:
     name: str
     spec: str
     error: Callable[[Exception], BriefError]
-
-
-def standalone_question(question: str, history: History, model: BaseChatModel | None) -> str:
-    """Rewrite a follow-up into a question that stands alone, for retrieval; a question that stands alone is kept.
-
-    A question leans on the conversation when it has a bare pronoun ("Who reported it?") or too few key terms of
-    its own; one about the briefs themselves ("What is this brief about?") never does. A reader model rewrites a
-    follow-up (the rewrite must keep the question's own key terms); otherwise the key terms of the previous
-    question are added.
-    """
-    if not history or _ABOUT_THE_BRIEFS.search(question):
-        return question
-    own_terms = analyze_question(question).terms
-    if not _ANAPHORA.search(question) and len(own_terms) >= 3:
-        return question
-    previous = history[-1][0]
-    if is_reader(model):
-        assert model is not None
-        prompt = (
-            "Rewrite the last question so it can be understood without the conversation. "
-            "Reply with the rewritten question only.\n\n"
-            + "\n".join(f"Q: {q}\nA: {a}" for q, a in history[-3:])
-            + f"\nLast question: {question}"
-        )
-        try:
-            lines = str(model.invoke([HumanMessage(content=prompt)], max_tokens=48).content).strip().splitlines()
-            rewritten = lines[0].strip() if lines else ""
-        except Exception as error:  # noqa: BLE001 - a failed rewrite falls back to the heuristic below
-            logger.warning(
-                "follow-up rewrite failed (%s: %s); adding the previous question's terms", type(error), error
-            )
-            rewritten = ""
-        if rewritten and set(content_terms(question)) <= set(content_terms(rewritten)):
-            return rewritten
-    extra = [t for t in content_terms(previous) if t not in own_terms]
-    words = [w for w in re.findall(r"[^\W_]+(?:[’'][^\W_]+)*", previous) if w.lower() not in {"what", "which", "who"}]
-    return f"{question} ({' '.join(words)})" if extra else question
 
 
 def _term_weight(lexical: LexicalIndex) -> Callable[[str], float]:
@@ -285,9 +243,15 @@ def _says_yes(backend: Backend, messages: list[BaseMessage]) -> bool:
     return affirms("".join(reply))
 
 
-def _says_yes_in_context(backend: Backend, check: Callable[[str], list[BaseMessage]], context: str) -> bool:
-    """Whether the model says yes to a check of a sentence read alone or, failing that, after its ``context``."""
-    return _says_yes(backend, check("")) or _says_yes(backend, check(context))
+@dataclass(frozen=True)
+class _Context:
+    """What a sentence is read after: its brief's title and the sentence before it in its paragraph, if any."""
+
+    title: str
+    before: Evidence | None
+
+    def __str__(self) -> str:
+        return f"{self.title}. {self.before.text}" if self.before is not None else f"{self.title}."
 
 
 def _confirmed(
@@ -296,20 +260,26 @@ def _confirmed(
     reply: str,
     numbered: Sequence[Evidence],
     analysis: Question,
-    context: Callable[[Evidence], str],
-) -> Evidence | None:
-    """A sentence the reader read its failed answer's value from, when it says this sentence answers, or None.
+    context: Callable[[Evidence], _Context],
+) -> list[Evidence]:
+    """The sentence the reader read its failed answer's value from, when it says this sentence answers, or [].
 
-    Both checks must say yes: that the sentence (alone or read in its ``context``) gives the answer to the question,
-    and that it says what the claim says (alone: in context, the reader says yes to more than the sentence says). The
-    sentence is then quoted verbatim, never the claim.
+    Both checks must say yes: that the sentence gives the answer to the question, and that it says what the claim
+    says. The sentence is then quoted verbatim, never the claim. A sentence that answers only read in its ``context``
+    comes with the sentence before it ("UNICEF delivered 18,000 doses of ceftriaxone… Current stocks are expected to
+    last about three weeks."). Whether it says what the claim says is asked of it alone: in context, the reader says
+    yes to more than the sentence says.
     """
     for claim, item in valued_sentences(reply, numbered, analysis)[:_CHECKED_SENTENCES]:
-        if _says_yes_in_context(backend, partial(answers_prompt, asked, item), context(item)) and _says_yes(
-            backend, states_prompt(claim, item)
-        ):
-            return item
-    return None
+        if _says_yes(backend, answers_prompt(asked, item)):
+            read = [item]
+        elif _says_yes(backend, answers_prompt(asked, item, str(around := context(item)))):
+            read = [around.before, item] if around.before is not None else [item]
+        else:
+            continue
+        if _says_yes(backend, states_prompt(claim, item)):
+            return read
+    return []
 
 
 def _count_confirmed(
@@ -318,7 +288,7 @@ def _count_confirmed(
     drafts: Sequence[Draft],
     analysis: Question,
     similar: WordSimilarity,
-    context: Callable[[Evidence], str],
+    context: Callable[[Evidence], _Context],
 ) -> Draft | None:
     """A verified count that fails only for the question's verb, when the reader says its sentence answers, or None.
 
@@ -334,7 +304,9 @@ def _count_confirmed(
         # "41,300 people have been killed" from a count of the displaced claims the question's verb: never asked.
         if counted is None or restates_the_verb(draft.text, analysis) or not answers(draft, loose, similar):
             continue
-        if _says_yes_in_context(backend, partial(answers_prompt, asked, counted), context(counted)):
+        if _says_yes(backend, answers_prompt(asked, counted)) or _says_yes(
+            backend, answers_prompt(asked, counted, str(context(counted)))
+        ):
             return draft
     return None
 
@@ -495,18 +467,25 @@ class AnswerPipeline:
             # The reader found an answer but worded it wrongly: the sentence it answered from, verbatim, when the
             # evidence checks agree that this sentence answers the question, or else the reader, asked, confirms it.
             pointed = pointed_sentence(written, numbered, analysis, texts)
-            pointed = pointed or _confirmed(backend, asked, written, numbered, analysis, context)
-            return [_quoted(pointed, texts), *drafts] if pointed is not None else drafts
+            quoted = (
+                [pointed] if pointed is not None else _confirmed(backend, asked, written, numbered, analysis, context)
+            )
+            return [*(_quoted(item, texts) for item in quoted), *drafts]
         return [d for d in drafts if not d.supported]
 
-    def _context(self, texts: dict[str, str]) -> Callable[[Evidence], str]:
-        """What a sentence is read after: its brief's title and the sentence before it in its paragraph."""
+    def _context(self, texts: dict[str, str]) -> Callable[[Evidence], _Context]:
+        """What each sentence is read after: its brief's title and the sentence before it in its paragraph."""
         titles = {d.source: d.title for d in self.documents()}
 
-        def context(item: Evidence) -> str:
-            before, _ = self.spans.neighbours(item.source, texts[item.source], item)
-            title = titles.get(item.source, item.source)
-            return f"{title}. {before.of(texts[item.source])}" if before is not None else f"{title}."
+        def context(item: Evidence) -> _Context:
+            text = texts[item.source]
+            span, _ = self.spans.neighbours(item.source, text, item)
+            before = None
+            if span is not None:
+                before = Evidence(
+                    item.source, span.start, span.end, item.paragraph, reading(text, span.start, span.end), 0.0, 0.0
+                )
+            return _Context(titles.get(item.source, item.source), before)
 
         return context
 

@@ -24,10 +24,9 @@ from .grounding import (
     holds_the_verb,
     holds_word,
     informative_terms,
-    matches_numbers,
-    names_another_period,
     restates_the_verb,
 )
+from .periods import matches_numbers, names_another_period
 from .reader import parse_reply
 from .verify import PLACE_NAMES, WordSimilarity, check_claim, date_expressions, numbers, spells_out
 

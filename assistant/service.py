@@ -19,9 +19,10 @@ if TYPE_CHECKING:
 
     from index.recovery import RecoveryReport
 
-    from .answering import AnswerPipeline, Backend, History
+    from .answering import AnswerPipeline, Backend
     from .briefs import Brief, SourceSentence
     from .evidence import SentenceEmbeddingCache
+    from .followups import History
     from .quotes import QuoteResult
     from .retrieval import HybridRetriever
     from .timeline import TimelineEvent

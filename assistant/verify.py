@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from index import gazetteer
 from index.terms import STOPWORDS, content_terms, name_term, normalize_term
 
-from .grounding import IRREGULAR_PAST, NEGATION, NUMBER_PATTERN, PARAPHRASE, WordSimilarity, entities, spell_quarters
+from .grounding import IRREGULAR_PAST, NEGATION, PARAPHRASE, WordSimilarity, entities
+from .periods import NUMBER_PATTERN, spell_quarters
 
 __all__ = ["PLACE_NAMES", "Verdict", "WordSimilarity", "check_claim", "date_expressions", "numbers", "spells_out"]
 

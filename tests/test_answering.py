@@ -10,7 +10,8 @@ from assistant.citations import Answer
 from assistant.drafts import Draft, answers, clear_answer, pointed_sentence, unmarked, valued_sentences, verify_reply
 from assistant.errors import LLMError
 from assistant.evidence import Evidence, coverage
-from assistant.grounding import AnswerType, analyze_question, has_candidate, informative_terms, matches_numbers
+from assistant.grounding import AnswerType, analyze_question, has_candidate, informative_terms
+from assistant.periods import matches_numbers
 from index import Settings
 from index.terms import content_terms, normalize_term
 
@@ -94,6 +95,16 @@ def test_the_question_s_numbers_must_be_in_the_sentence_however_a_quarter_is_wri
     assert not matches_numbers("Tesla reported second-quarter revenue of $6 billion in 2019.", question)
     assert not matches_numbers("Tesla reported third-quarter revenue of $6.3 billion in 2018.", question)
     assert matches_numbers("It shipped on May 15, 2019.12:01 AM in the Q3.", question)
+
+
+def test_a_year_that_names_an_event_is_not_a_year_counted_from() -> None:
+    floods = analyze_question("How many people were displaced in Arvel Province by the 2019 floods?")
+    assert matches_numbers("The 2019 floods displaced 12,000 people in Arvel Province.", floods)
+    assert not matches_numbers("41,300 people are displaced, the worst flooding in the province since 2019.", floods)
+    assert not matches_numbers("Nobody was displaced by floods from 2011 until early 2019.", floods)
+    since = analyze_question("How many people have been displaced since 2019?")
+    assert matches_numbers("Some 12,000 people have been displaced since March 2019.", since)
+    assert not matches_numbers("In 2019, 12,000 people were displaced.", since)
 
 
 def test_candidates_need_the_asked_kind_of_fact() -> None:
@@ -1015,10 +1026,13 @@ def test_a_failed_answer_s_sentence_is_read_in_its_context_when_alone_it_does_no
     n = next(k for k, v in numbered.items() if "three weeks" in v)
     claim = f"The antibiotic supplies are expected to last about three weeks [{n}]."
     # Alone, "Current stocks…" does not say whose stocks: the reader says no, then yes once it reads the sentence
-    # before; the sentence must also say what the claim says.
+    # before; the sentence must also say what the claim says. Both sentences are quoted, the one before first.
     checker = _with_model(assistant, claim, "no", "yes", "yes")
     answer = assistant.ask(question, llm="scripted")
-    assert not answer.refused and answer.answer == "Current stocks are expected to last about three weeks. [1]"
+    assert not answer.refused and answer.answer == (
+        "UNICEF delivered 18,000 doses of ceftriaxone on 5 April. [1] "
+        "Current stocks are expected to last about three weeks. [2]"
+    )
     alone, read_on, states = (str(p[1].content) for p in checker.prompts[1:])
     assert alone.startswith("Sentence: Current stocks")
     assert read_on.startswith("Context: ") and "UNICEF delivered 18,000 doses of ceftriaxone on 5 April." in read_on
