@@ -364,6 +364,10 @@ def _unnamed_actor(sentence: str, question: Question) -> bool:
     return any(_does(m.group(1), question.deed) and actor(m.group(2)) for m in _AGENT.finditer(sentence))
 
 
+_NOBODY = re.compile(
+    r"\b(?:neither|nobody|no one|no-one|none of)\b|\bnot\s+(?:[\w’'-]+\s+){0,3}(?:either|any|anyone|anybody)\b", re.I
+)
+"""That no one did what a *who* question asks: "has not endorsed either candidate", "endorsed neither"."""
 _AMOUNT_OF = re.compile(r"(?:\s+([^\W\d_]+))?\s+(?:of|at)\s+(\d[\d,.]*)")
 """After a noun, the amount it is of: "a pay rise of 14", "a budget of 5" (a verb between does not count: "the
 vessel struck at 5")."""
@@ -445,6 +449,8 @@ def has_candidate(sentence: str, question: Question, similar: WordSimilarity | N
         people = [n for n in names if not _NOT_A_PERSON.search(n)]
         if any(len(name.split()) >= 2 or (asks_source and name in speakers) for name in people):
             return True
+        if _NOBODY.search(sentence):
+            return True  # no one did it: "has not endorsed either candidate"
         # A group, company or country answers "who did it?" when the sentence makes it do what was asked.
         if not question.deed:
             return False

@@ -257,6 +257,15 @@ def test_a_count_of_none_answers_how_many() -> None:
     assert not has_candidate("No one knows how many were killed.", injured)
 
 
+def test_that_no_one_did_it_answers_who() -> None:
+    endorsed = analyze_question("Whom did President Halas endorse?")
+    halas = "The incumbent, President Viktor Halas, is barred from a third term and has not endorsed either candidate."
+    assert has_candidate(halas, endorsed)
+    assert answers(Draft("President Halas endorsed neither candidate.", (_evidence(halas),), True), endorsed)
+    assert not has_candidate("President Halas is barred from a third term.", endorsed)
+    assert not has_candidate("President Halas has not spoken since the first round.", endorsed)
+
+
 def test_a_counted_noun_may_be_paraphrased_by_a_close_word() -> None:
     organisations = analyze_question("How many organisations has the group compromised?")
     firms = "The group compromised at least 27 port authorities and logistics firms."
