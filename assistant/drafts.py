@@ -99,10 +99,9 @@ def verify_reply(
     """Check each sentence of a reply against the sentences it cites.
 
     A sentence that fails against its own citations may rest on one other numbered sentence, or on a cited one with
-    the one numbered next to it from the same brief (never a blend of two briefs): it is then cited to those. A
-    sentence that fails everywhere is kept, unsupported, to be shown as left out. ``briefs`` (the texts of the
-    sentences' briefs, by source) limits which of the question's names a claim may restate: those its citations'
-    brief names somewhere.
+    the one numbered next to it: it is then cited to those. A sentence that fails everywhere is kept, unsupported, to
+    be shown as left out. ``briefs`` (the texts of the sentences' briefs, by source) limits which of the question's
+    names a claim may restate: those its citations' briefs name somewhere.
     """
     drafts: list[Draft] = []
     seen: set[str] = set()
@@ -133,11 +132,7 @@ def verify_reply(
         cited = [numbered[n - 1] for n in claim.cited]
         candidates = [cited] if cited else []
         candidates += [[e] for e in numbered if e not in cited]
-        candidates += [
-            [a, b]
-            for a, b in zip(numbered, numbered[1:], strict=False)
-            if (a in cited or b in cited) and a.source == b.source
-        ]
+        candidates += [[a, b] for a, b in zip(numbered, numbered[1:], strict=False) if a in cited or b in cited]
         if restates_the_verb(claim.text, question):
             # Where the claim restates the question's verb ("Andy Murray won…"), sentences that state it come first.
             candidates.sort(key=lambda group: not holds_the_verb(" ".join(e.text for e in group), question, similar))
