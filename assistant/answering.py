@@ -454,7 +454,7 @@ class AnswerPipeline:
             clear = clear_answer(analysis, evidence)
             return [_quoted(clear, texts)] if clear is not None else []
         similar = self.sentences.word_similarity
-        drafts = verify_reply(written, numbered, analysis, similar, texts)
+        drafts = verify_reply(written, numbered, analysis, similar)
         answering = [answers(d, analysis, similar) for d in drafts]
         if any(answering):
             # A true sentence that neither answers nor speaks to the question is padding: it is left out.
@@ -466,7 +466,7 @@ class AnswerPipeline:
         if drafts and not any(d.supported for d in drafts):
             # The reader found an answer but worded it wrongly: the sentence it answered from, verbatim, when the
             # evidence checks agree that this sentence answers the question, or else the reader, asked, confirms it.
-            pointed = pointed_sentence(written, numbered, analysis, texts)
+            pointed = pointed_sentence(written, numbered, analysis)
             quoted = (
                 [pointed] if pointed is not None else _confirmed(backend, asked, written, numbered, analysis, context)
             )

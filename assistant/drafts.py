@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from index import paragraph_spans, sentence_spans
+from index import sentence_spans
 from index.gazetteer import MONTHS
 from index.terms import STOPWORDS, content_terms, name_term, normalize_term
 
@@ -28,7 +28,7 @@ from .grounding import (
 )
 from .periods import matches_numbers, names_another_period
 from .reader import parse_reply
-from .verify import PLACE_NAMES, WordSimilarity, check_claim, date_expressions, numbers, spells_out
+from .verify import WordSimilarity, check_claim, date_expressions, numbers
 
 __all__ = [
     "MIN_COVERAGE",
@@ -90,18 +90,13 @@ _EMPHASIS = re.compile(r"(?<!\w)(\*\*|__)(\S(?:.*?\S)?)\1(?!\w)")
 
 
 def verify_reply(
-    reply: str,
-    numbered: Sequence[Evidence],
-    question: Question,
-    similar: WordSimilarity | None = None,
-    briefs: Mapping[str, str] | None = None,
+    reply: str, numbered: Sequence[Evidence], question: Question, similar: WordSimilarity | None = None
 ) -> list[Draft]:
     """Check each sentence of a reply against the sentences it cites.
 
     A sentence that fails against its own citations may rest on one other numbered sentence, or on a cited one with
-    the one numbered next to it: it is then cited to those. A sentence that fails everywhere is kept, unsupported, to
-    be shown as left out. ``briefs`` (the texts of the sentences' briefs, by source) limits which of the question's
-    names a claim may restate: those its citations' briefs name somewhere.
+    its neighbour: it is then cited to those. A sentence that fails everywhere is kept, unsupported, to be shown as
+    left out.
     """
     drafts: list[Draft] = []
     seen: set[str] = set()
@@ -110,16 +105,12 @@ def verify_reply(
     # about what was asked: "6.8 million people were killed" must not pass where the sentence says they were displaced.
     strict = _asks_count_or_date(question)
     restatable = _restatable(question)
-    unnamed = _names_unnamed(question, briefs or {})
 
     def holds(claim: str, group: Sequence[Evidence]) -> bool:
         # Sentences that hold none of the claim's values, and do not run on from one that does, lend it no words:
         # "Dragan Petrov campaigns on renationalising the railways" is not Petrov's sentence plus Reyes's.
         group = _linked(claim, group, question)
-        restated = restatable if _restates(question, group, claim) else set()
-        # A name of the question that no cited brief names is not restated: "each Skarn-class vessel will carry 180
-        # passengers" does not rest on a ferry's licence in a brief that never names the Skarn class.
-        restated = {w for w in restated if not all(w in unnamed.get(e.source, ()) for e in group)}
+        restated = restatable if _restates(question, group, claim) else ()
         return check_claim(
             claim, [e.text for e in group], question.terms, similar, restated, 0 if strict else 1
         ).supported
@@ -234,29 +225,24 @@ def _holds_the_fact(item: Evidence, question: Question) -> bool:
     return not _not_an_answer(item.text) and matches_numbers(item.text, question) and has_candidate(item.text, question)
 
 
-def pointed_sentence(
-    reply: str, numbered: Sequence[Evidence], question: Question, briefs: Mapping[str, str] | None = None
-) -> Evidence | None:
+def pointed_sentence(reply: str, numbered: Sequence[Evidence], question: Question) -> Evidence | None:
     """The sentence the reader answered from, when the evidence checks agree that it answers, or None.
 
     First a sentence the reply cites that the checks alone take as an answer; else a numbered sentence against which
     a claim of the reply fails only for the question's own places or numbers, if it holds the kind of fact asked for.
-    For a count or a date it must also be about what was asked (``_about``). Of ``briefs`` (texts by source), a brief
-    of several paragraphs that never names a name of the question other than a place ("HALBERD") answers nothing
-    about it.
+    For a count or a date it must also be about what was asked (``_about``).
     """
     claims = parse_reply(reply, _split_sentences, len(numbered))
-    named = _naming_briefs(numbered, question, briefs or {})
     cited = dict.fromkeys(n for claim in claims for n in claim.cited)
     for n in cited:
         item = numbered[n - 1]
-        if item in named and answering_sentence(question, [item]) is item and _about(question, [item]):
+        if answering_sentence(question, [item]) is item and _about(question, [item]):
             return item
     # The reply holds but for the question's own names ("Beijing" where the sentence says China), against a sentence
     # it cites or, as verification tries, another numbered one: the reader read the answer from that sentence.
     restatable = _restatable(question)
     for item in [numbered[n - 1] for n in cited] + [e for n, e in enumerate(numbered, 1) if n not in cited]:
-        if item in named and (
+        if (
             _restates(question, [item])
             and _holds_the_fact(item, question)
             and any(
@@ -304,40 +290,6 @@ def _values(text: str) -> set[str]:
 def _value_words(text: str) -> set[str]:
     """Like :func:`_values`, but a name word by word, so that "Petrov" holds "Dragan Petrov"."""
     return numbers(text) | date_expressions(text) | _name_words(text)
-
-
-def _naming_briefs(evidence: Sequence[Evidence], question: Question, briefs: Mapping[str, str]) -> list[Evidence]:
-    """The sentences of ``evidence`` whose brief (of ``briefs``, texts by source) names every name of the question.
-
-    A place may go unnamed ("Kyiv" for a brief that says Ukraine); any other name may not: a brief that never names
-    HALBERD says nothing about HALBERD's programme director.
-    """
-    unnamed = _names_unnamed(question, briefs)
-    return [e for e in evidence if not unnamed.get(e.source, set()) - PLACE_NAMES]
-
-
-_NAMING_PARAGRAPHS = 2
-"""Paragraphs from which a brief names what it is about (a one-paragraph snippet may not: RGB's web snippets)."""
-
-
-def _names_unnamed(question: Question, briefs: Mapping[str, str]) -> dict[str, set[str]]:
-    """For each brief, the words of the question's names it never uses (as :func:`_restatable` spells them).
-
-    An acronym is used where the brief spells it out ("VAT": "value added tax"). A brief of one paragraph is left out.
-    """
-    # A question's first word is its question word ("Whose", "Besides"), never a name.
-    words = re.findall(r"[^\W_]+", question.text)[1:]
-    asked = {
-        w for name in entities(" ".join(words)) for w in re.findall(r"[^\W_]+", name) if w.lower() not in STOPWORDS
-    }
-    unnamed = {}
-    for source, text in briefs.items():
-        if len(paragraph_spans(text)) < _NAMING_PARAGRAPHS:
-            continue  # a snippet of a paragraph may leave its subject unnamed
-        used = {name_term(w) for w in re.findall(r"[^\W_]+", text)}
-        missing = [w for w in asked if name_term(w) not in used and not spells_out(w, text)]
-        unnamed[source] = {spelt for w in missing for spelt in (name_term(w), normalize_term(w))}
-    return unnamed
 
 
 def _restatable(question: Question) -> set[str]:

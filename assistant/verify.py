@@ -30,7 +30,7 @@ from index.terms import STOPWORDS, content_terms, name_term, normalize_term
 from .grounding import IRREGULAR_PAST, NEGATION, PARAPHRASE, WordSimilarity, entities
 from .periods import NUMBER_PATTERN, spell_quarters
 
-__all__ = ["PLACE_NAMES", "Verdict", "WordSimilarity", "check_claim", "date_expressions", "numbers", "spells_out"]
+__all__ = ["Verdict", "WordSimilarity", "check_claim", "date_expressions", "numbers", "spells_out"]
 
 
 _ROLE_GAP = 6
@@ -113,7 +113,7 @@ _CAUSAL = re.compile(
 """A word by which a sentence gives a cause ("the principal cause was", "which is why", "after talks collapsed")."""
 
 
-PLACE_NAMES = frozenset(
+_PLACE_NAMES = frozenset(
     name_term(word)
     for place in (
         *gazetteer.COUNTRIES,
@@ -346,7 +346,7 @@ def check_claim(
     cited_names = {name_term(w) for w in _WORD.findall(joined)}
     # A title the question gave may be restated ("the French Presidential Election"); a place may not (the brief's
     # "China" does not support the question's "Beijing", nor its "UK" the question's "British").
-    given = {name_term(w) for w in restated} - (frozenset() if quoted else PLACE_NAMES)
+    given = {name_term(w) for w in restated} - (frozenset() if quoted else _PLACE_NAMES)
     for name in names:
         words = [name_term(w) for w in _WORD.findall(name) if w.lower() not in STOPWORDS]
         if name not in abbreviated and any(w not in cited_names and w not in given for w in words):

@@ -7,7 +7,7 @@ import pytest
 
 from assistant import Assistant
 from assistant.citations import Answer
-from assistant.drafts import Draft, answers, clear_answer, pointed_sentence, unmarked, valued_sentences, verify_reply
+from assistant.drafts import Draft, answers, clear_answer, unmarked, valued_sentences, verify_reply
 from assistant.errors import LLMError
 from assistant.evidence import Evidence, coverage
 from assistant.grounding import AnswerType, analyze_question, has_candidate, informative_terms
@@ -1050,32 +1050,3 @@ def test_a_failed_answer_s_sentence_is_read_in_its_context_when_alone_it_does_no
     # No in context as well, and the sentence is not taken.
     _with_model(assistant, claim, "no", "no", "yes")
     assert assistant.ask(question, llm="scripted").refused
-
-
-SKARN = "Project HALBERD will deliver eight Skarn-class coastal patrol vessels to the Ardmoor Navy."
-FERRY = "The vessel was licensed to carry 180 passengers, but more than 240 were on board when it left."
-
-
-def test_a_claim_restates_a_name_of_the_question_only_from_a_brief_that_names_it() -> None:
-    crew = analyze_question("How many crew members will each Skarn-class vessel carry?")
-    ferry = Evidence("digest.md", 0, len(FERRY), 5, FERRY, 0.6, 0.5)
-    claim = "Each Skarn-class vessel will carry 180 passengers [1]."
-    assert verify_reply(claim, [ferry], crew)[0].supported, "the question's names may be restated"
-    briefs = {"digest.md": "Ferry capsizes off Tarn Holm\n\n" + FERRY}
-    assert not verify_reply(claim, [ferry], crew, None, briefs)[0].supported
-    assert verify_reply(claim, [ferry], crew, None, {"digest.md": SKARN + "\n\n" + FERRY})[0].supported
-
-
-def test_a_sentence_of_a_brief_that_never_names_the_question_s_subject_is_no_fallback() -> None:
-    director = analyze_question("Who is the ministry's HALBERD programme director?")
-    said = "The ministry's programme director, Ilse Varnholt, said the vessels would be delivered on time."
-    sentence = Evidence("interview.txt", 0, len(said), 1, said, 0.7, 0.8)
-    reply = "The ministry's HALBERD programme director is Ilse Varnholt [1]."
-    interview = "Water utility chief on the drought\n\n" + said
-    assert pointed_sentence(reply, [sentence], director, {"interview.txt": "HALBERD\n\n" + said}) == sentence
-    assert pointed_sentence(reply, [sentence], director, {"interview.txt": interview}) is None
-    # A place the brief does not name is no bar ("Kyiv" where it says Ukraine).
-    kyiv = analyze_question("Who is Kyiv's programme director?")
-    assert pointed_sentence(reply.replace("HALBERD", "Kyiv's"), [sentence], kyiv, {"interview.txt": interview})
-    # Nor is a snippet of one paragraph, which may leave its subject to its title.
-    assert pointed_sentence(reply, [sentence], director, {"interview.txt": said}) == sentence
