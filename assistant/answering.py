@@ -41,7 +41,7 @@ from .drafts import (
     verify_reply,
 )
 from .errors import BriefError
-from .evidence import Evidence, SentenceEmbeddingCache, coverage, reading, select_evidence
+from .evidence import Evidence, SentenceEmbeddingCache, coverage, neighbour, reading, select_evidence
 from .followups import History, standalone_question
 from .grounding import Question, WordSimilarity, analyze_question, has_candidate, restates_the_verb
 from .lists import list_answer, list_question
@@ -250,8 +250,24 @@ class _Context:
     title: str
     before: Evidence | None
 
-    def __str__(self) -> str:
+    def text(self) -> str:
+        """The context as the reader is shown it."""
         return f"{self.title}. {self.before.text}" if self.before is not None else f"{self.title}."
+
+
+def _read_as_answer(
+    backend: Backend, asked: str, item: Evidence, context: Callable[[Evidence], _Context]
+) -> list[Evidence] | None:
+    """The sentences by which the reader says ``item`` answers the question, or None when it does not.
+
+    ``[item]`` when it answers alone; with the sentence before it when it answers only read in its ``context``.
+    """
+    if _says_yes(backend, answers_prompt(asked, item)):
+        return [item]
+    around = context(item)
+    if _says_yes(backend, answers_prompt(asked, item, around.text())):
+        return [around.before, item] if around.before is not None else [item]
+    return None
 
 
 def _confirmed(
@@ -271,13 +287,8 @@ def _confirmed(
     yes to more than the sentence says.
     """
     for claim, item in valued_sentences(reply, numbered, analysis)[:_CHECKED_SENTENCES]:
-        if _says_yes(backend, answers_prompt(asked, item)):
-            read = [item]
-        elif _says_yes(backend, answers_prompt(asked, item, str(around := context(item)))):
-            read = [around.before, item] if around.before is not None else [item]
-        else:
-            continue
-        if _says_yes(backend, states_prompt(claim, item)):
+        read = _read_as_answer(backend, asked, item, context)
+        if read is not None and _says_yes(backend, states_prompt(claim, item)):
             return read
     return []
 
@@ -304,9 +315,7 @@ def _count_confirmed(
         # "41,300 people have been killed" from a count of the displaced claims the question's verb: never asked.
         if counted is None or restates_the_verb(draft.text, analysis) or not answers(draft, loose, similar):
             continue
-        if _says_yes(backend, answers_prompt(asked, counted)) or _says_yes(
-            backend, answers_prompt(asked, counted, str(context(counted)))
-        ):
+        if _read_as_answer(backend, asked, counted, context) is not None:
             return draft
     return None
 
@@ -382,7 +391,10 @@ class AnswerPipeline:
         generate_started = time.perf_counter()
         drafts: list[Draft] = []
         if is_reader(backend.model) and evidence:
-            drafts = yield from self._read(question if not history else standalone, analysis, evidence, texts, backend)
+            titles = {source: info.title for source, info in documents.items()}
+            drafts = yield from self._read(
+                question if not history else standalone, analysis, evidence, texts, titles, backend
+            )
             answered = any(d.supported for d in drafts)
         elif (primary := answering_sentence(analysis, evidence)) is not None:
             extra = _second_part(analysis, evidence, primary, weight)
@@ -439,11 +451,18 @@ class AnswerPipeline:
         )
 
     def _read(
-        self, asked: str, analysis: Question, evidence: Sequence[Evidence], texts: dict[str, str], backend: Backend
+        self,
+        asked: str,
+        analysis: Question,
+        evidence: Sequence[Evidence],
+        texts: dict[str, str],
+        titles: dict[str, str],
+        backend: Backend,
     ) -> Generator[str, None, list[Draft]]:
         """Show the reader the best sentences with their neighbours; its reply's sentences, each checked.
 
-        When the reader declines, a sentence that plainly answers by the evidence checks still does.
+        When the reader declines, a sentence that plainly answers by the evidence checks still does. ``texts`` and
+        ``titles`` are the briefs' texts and titles, by source.
         """
         numbered = context_sentences(evidence, texts, self.spans, _READER_TOP, _READER_SENTENCES, _READER_CHARS)
         reply: list[str] = []
@@ -459,7 +478,7 @@ class AnswerPipeline:
         if any(answering):
             # A true sentence that neither answers nor speaks to the question is padding: it is left out.
             return [d for d, a in zip(drafts, answering, strict=True) if not d.supported or a or on_topic(d, ())]
-        context = self._context(texts)
+        context = self._context(texts, titles)
         confirmed = _count_confirmed(backend, asked, drafts, analysis, similar, context)
         if confirmed is not None:
             return [confirmed]
@@ -473,18 +492,13 @@ class AnswerPipeline:
             return [*(_quoted(item, texts) for item in quoted), *drafts]
         return [d for d in drafts if not d.supported]
 
-    def _context(self, texts: dict[str, str]) -> Callable[[Evidence], _Context]:
+    def _context(self, texts: dict[str, str], titles: dict[str, str]) -> Callable[[Evidence], _Context]:
         """What each sentence is read after: its brief's title and the sentence before it in its paragraph."""
-        titles = {d.source: d.title for d in self.documents()}
 
         def context(item: Evidence) -> _Context:
             text = texts[item.source]
             span, _ = self.spans.neighbours(item.source, text, item)
-            before = None
-            if span is not None:
-                before = Evidence(
-                    item.source, span.start, span.end, item.paragraph, reading(text, span.start, span.end), 0.0, 0.0
-                )
+            before = neighbour(item, span, text) if span is not None else None
             return _Context(titles.get(item.source, item.source), before)
 
         return context

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from index import sentence_spans, table_row_reading
+from index import Span, sentence_spans, table_row_reading
 from index.terms import STOPWORDS, content_terms
 
 from .briefs import SourceSentence
 from .grounding import PARAPHRASE, Question, WordSimilarity, mentions_date
 from .retrieval import Passage
 
-__all__ = ["Evidence", "SentenceEmbeddingCache", "coverage", "reading", "select_evidence"]
+__all__ = ["Evidence", "SentenceEmbeddingCache", "coverage", "neighbour", "reading", "select_evidence"]
 
 _TOKEN = re.compile(r"[^\W_]+")
 
@@ -38,6 +38,14 @@ class Evidence(SourceSentence):
     def score(self) -> float:
         """How well the sentence matches the question (0 to 1)."""
         return 0.55 * self.semantic + 0.45 * self.lexical
+
+
+def neighbour(like: Evidence, span: Span, text: str) -> Evidence:
+    """The sentence at ``span`` of ``like``'s paragraph in ``text``, as the answer path reads it, unscored.
+
+    A sentence shown beside scored evidence for its context: the one after a best sentence, or the one before.
+    """
+    return Evidence(like.source, span.start, span.end, like.paragraph, reading(text, span.start, span.end), 0.0, 0.0)
 
 
 def reading(text: str, start: int, end: int) -> str:

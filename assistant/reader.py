@@ -17,7 +17,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from index import Span, paragraph_spans, sentence_spans
 
-from .evidence import Evidence, reading
+from .evidence import Evidence, neighbour
 
 __all__ = [
     "Claim",
@@ -139,11 +139,7 @@ def context_sentences(
         return True
 
     def as_evidence(span: Span, like: Evidence) -> Evidence:
-        found = scored.get((like.source, span.start))
-        if found is not None:
-            return found
-        text = reading(texts[like.source], span.start, span.end)
-        return Evidence(like.source, span.start, span.end, like.paragraph, text, 0.0, 0.0)
+        return scored.get((like.source, span.start)) or neighbour(like, span, texts[like.source])
 
     order: list[Evidence] = []
     for rank, item in enumerate(evidence[:top]):
